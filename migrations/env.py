@@ -1,0 +1,37 @@
+"""Alembic environment for datasdk: run through `datasdk.migrate` on the SDK's engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+
+from datasdk.migrate import refuse_content_columns
+from datasdk.schema import metadata
+
+
+def _guard(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
+    # After every revision, before anything commits: the audit trail never gets a
+    # column that could hold page content.
+    refuse_content_columns(ctx.connection, step.up_revision_id or "base")
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run datasdk migrations with `datasdk db ...` or Database.migrate()")
+    profile = context.config.attributes["profile"]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        on_version_apply=_guard,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+        profile.verify_migration(connection)
+
+
+if context.is_offline_mode():
+    raise RuntimeError("datasdk migrations run online only: rules need a live connection")
+run_migrations_online()

@@ -1,0 +1,102 @@
+"""Where the database is: a URL and an optional auth token, from arguments or the environment."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from datasdk.errors import ConfigurationError
+
+URL_ENV = "DATASDK_DATABASE_URL"
+TOKEN_ENV = "DATASDK_AUTH_TOKEN"
+DEFAULT_URL = "sqlite+aiosqlite:///datasdk.db"
+
+
+class Backend(StrEnum):
+    SQLITE = "sqlite"
+    LIBSQL = "libsql"
+    POSTGRESQL = "postgresql"
+
+
+_SCHEMES: dict[str, Backend] = {
+    "sqlite": Backend.SQLITE,
+    "sqlite+aiosqlite": Backend.SQLITE,
+    "file": Backend.LIBSQL,
+    "libsql": Backend.LIBSQL,
+    "ws": Backend.LIBSQL,
+    "wss": Backend.LIBSQL,
+    "http": Backend.LIBSQL,
+    "https": Backend.LIBSQL,
+    "postgres": Backend.POSTGRESQL,
+    "postgresql": Backend.POSTGRESQL,
+    "postgresql+asyncpg": Backend.POSTGRESQL,
+}
+
+# libsql-client's HTTP mode cannot hold an interactive transaction, which every
+# unit of work needs; the same server speaks Hrana over WebSockets on that host.
+_LIBSQL_TRANSPORT = {"https": "wss", "http": "ws"}
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """A parsed database location. The token never appears in `repr` or `str`."""
+
+    backend: Backend
+    url: str
+    auth_token: str | None = field(default=None, repr=False)
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, safe to log."""
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL handed to SQLAlchemy's async engine."""
+        scheme, _, rest = self.url.partition(":")
+        if self.backend is Backend.POSTGRESQL:
+            return "postgresql+asyncpg:" + rest
+        if self.backend is Backend.SQLITE:
+            return "sqlite+aiosqlite:" + rest
+        # libSQL locations travel in connect_args, so the token stays out of the URL.
+        return "sqlite+libsql://"
+
+    @property
+    def libsql_url(self) -> str:
+        """The URL handed to libsql-client (libSQL backends only)."""
+        scheme, _, rest = self.url.partition(":")
+        return _LIBSQL_TRANSPORT.get(scheme, scheme) + ":" + rest
+
+
+def resolve(url: str | None = None, *, auth_token: str | None = None) -> DatabaseConfig:
+    """Build a config from arguments, falling back to the environment, then the default."""
+    raw = url or os.environ.get(URL_ENV) or DEFAULT_URL
+    token = auth_token if auth_token is not None else os.environ.get(TOKEN_ENV) or None
+    scheme = raw.partition(":")[0].lower() if ":" in raw else ""
+    backend = _SCHEMES.get(scheme)
+    if backend is None:
+        known = ", ".join(sorted(f"{s}:" for s in _SCHEMES))
+        raise ConfigurationError(
+            f"unsupported database URL scheme {scheme or '(none)'!r}; use one of {known}"
+        )
+    raw = scheme + raw[len(scheme) :]
+    if backend is Backend.LIBSQL:
+        raw, token = _split_libsql_token(raw, token)
+    return DatabaseConfig(backend=backend, url=raw, auth_token=token)
+
+
+def _split_libsql_token(url: str, token: str | None) -> tuple[str, str | None]:
+    """Move an `authToken` query parameter out of the URL, so it is never shown."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query if k != "authToken"]
+    for key, value in query:
+        if key == "authToken" and token is None:
+            token = value or None
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept))), token

@@ -1,0 +1,145 @@
+"""Database: engine lifecycle, units of work, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.base import Executable
+
+from datasdk import config as _config
+from datasdk.dialects import BackendProfile, profile_for
+from datasdk.errors import BackendError, DataSDKError
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows (as mappings) of a raw statement, and how many rows it changed."""
+
+    rows: list[dict[str, Any]]
+    rowcount: int
+
+
+class Transaction:
+    """One atomic unit of work: everything done through it commits or rolls back together."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def execute(
+        self, statement: str | Executable, params: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
+        stmt = text(statement) if isinstance(statement, str) else statement
+        with _translated():
+            result = await self._connection.execute(stmt, dict(params or {}))
+            rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
+            return QueryResult(rows=rows, rowcount=result.rowcount)
+
+
+class Database:
+    """A connected datasdk database. Use as `async with datasdk.connect(...) as db`."""
+
+    def __init__(self, config: _config.DatabaseConfig, *, pool_size: int = 5) -> None:
+        self.config = config
+        self.profile: BackendProfile = profile_for(config.backend)
+        self.engine: AsyncEngine = self.profile.engine(
+            config, pool_size=pool_size, max_overflow=pool_size
+        )
+        event.listen(self.engine.sync_engine, "handle_error", self._translate_error)
+
+    def __repr__(self) -> str:
+        return f"<Database {self.config.backend.value} {self.config.display_url}>"
+
+    @property
+    def backend(self) -> _config.Backend:
+        return self.config.backend
+
+    def _translate_error(self, context: ExceptionContext) -> DataSDKError | None:
+        # Replace the driver's exception with ours before it leaves SQLAlchemy; the
+        # unit of work that saw it then rolls back as for any other error.
+        original = context.original_exception
+        if isinstance(original, DataSDKError):
+            return None
+        return self.profile.translate(original)
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        with _translated():
+            await self.engine.dispose()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One unit of work; any error inside rolls all of it back, on every backend."""
+        with _translated():
+            async with self.engine.begin() as connection:
+                yield Transaction(connection)
+
+    async def execute(
+        self, statement: str | Executable, params: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        """Run one statement in a unit of work of its own."""
+        async with self.transaction() as tx:
+            return await tx.execute(statement, params)
+
+    async def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema to `revision` (default: the newest)."""
+        from datasdk.migrate import upgrade
+
+        await upgrade(self, revision)
+
+    async def downgrade(self, revision: str) -> None:
+        from datasdk.migrate import downgrade
+
+        await downgrade(self, revision)
+
+    async def current_revision(self) -> str | None:
+        from datasdk.migrate import current
+
+        return await current(self)
+
+
+class _translated:
+    """Let datasdk errors through; turn anything else from below into BackendError."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> bool:
+        if exc is None or isinstance(exc, DataSDKError | GeneratorExit):
+            return False
+        if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
+            raise BackendError(f"database unavailable or failed: {type(exc).__name__}") from exc
+        return False
+
+
+_DRIVER_PACKAGES = frozenset(
+    {"sqlalchemy", "asyncpg", "sqlite3", "aiosqlite", "libsql_client", "aiohttp"}
+)
+
+
+def _from_driver(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in _DRIVER_PACKAGES
+
+
+def connect(
+    url: str | None = None, *, auth_token: str | None = None, pool_size: int = 5
+) -> Database:
+    """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here)."""
+    return Database(_config.resolve(url, auth_token=auth_token), pool_size=pool_size)
+
+
+__all__ = ["Database", "QueryResult", "Transaction", "connect"]

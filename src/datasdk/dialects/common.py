@@ -1,0 +1,79 @@
+"""What every dialect's error translator shares: the rule tokens and the schema's names."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import CheckConstraint, PrimaryKeyConstraint, UniqueConstraint
+
+from datasdk import errors
+from datasdk.schema import metadata
+from datasdk.schema.rules import TOKEN_PREFIX
+
+_RULE_CLASSES: dict[str, type[errors.RuleViolation]] = {
+    "append_only": errors.AppendOnlyViolation,
+    "domain_limit": errors.DomainLimitExceeded,
+    "job_state_machine": errors.InvalidStateTransition,
+    "scan_status_machine": errors.InvalidStateTransition,
+}
+
+
+def error_from_token(message: str) -> errors.DataSDKError | None:
+    """The error a rule's token (`datasdk:<rule>:<table>[:<constraint>]`) stands for."""
+    token = message.strip()
+    start = token.find(TOKEN_PREFIX + ":")
+    if start < 0:
+        return None
+    parts = token[start:].split()[0].split(":")
+    if len(parts) < 3:
+        return None
+    _, rule, table, *rest = parts
+    constraint = rest[0] if rest else None
+    if rule == "foreign_key":
+        return errors.ForeignKeyViolation(
+            f"foreign key {constraint} refused the write on {table}",
+            table=table,
+            constraint=constraint,
+        )
+    if rule == "unique":
+        return errors.UniqueViolation(
+            f"{table} already has a row with this {constraint} key",
+            table=table,
+            constraint=constraint,
+        )
+    cls = _RULE_CLASSES.get(rule, errors.RuleViolation)
+    return cls(f"rule {rule} refused the write on {table}", table=table, rule=rule)
+
+
+@cache
+def _unique_keys() -> dict[tuple[str, frozenset[str]], str]:
+    keys: dict[tuple[str, frozenset[str]], str] = {}
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint):
+                columns = frozenset(column.name for column in constraint.columns)
+                keys[(table.name, columns)] = str(constraint.name)
+        for index in table.indexes:
+            if index.unique:
+                columns = frozenset(column.name for column in index.columns)
+                keys.setdefault((table.name, columns), str(index.name))
+    return keys
+
+
+def unique_constraint_name(table: str, columns: list[str]) -> str | None:
+    """The name of the unique key of `table` over exactly these columns."""
+    return _unique_keys().get((table, frozenset(columns)))
+
+
+@cache
+def _check_tables() -> dict[str, str]:
+    return {
+        str(constraint.name): table.name
+        for table in metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+
+
+def table_of_check(constraint: str) -> str | None:
+    return _check_tables().get(constraint)

@@ -1,0 +1,266 @@
+"""PostgreSQL 15: rule DDL (PL/pgSQL from `sql/postgresql/*.sql`), expressions, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from datasdk import errors
+from datasdk.config import DatabaseConfig
+from datasdk.dialects.common import error_from_token, table_of_check
+from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
+from datasdk.schema.rules import (
+    AppendOnly,
+    ForeignKeyGuard,
+    Ledger,
+    MaintainOnUpdate,
+    RowLimit,
+    Rule,
+    StateMachine,
+)
+from datasdk.schema.types import is_sha256_hex, json_type_is, new_uuid, utc_now
+
+_TEMPLATE_BREAK = "\n-- statement\n"
+
+
+@compiles(utc_now, "postgresql")
+def _utc_now(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
+    # statement_timestamp(), like SQLite's 'now': one time per statement.
+    if element.days:
+        return f"(statement_timestamp() + interval '{element.days} days')"
+    return "statement_timestamp()"
+
+
+@compiles(new_uuid, "postgresql")
+def _new_uuid(element: new_uuid, compiler: SQLCompiler, **kw: Any) -> str:
+    return "gen_random_uuid()"
+
+
+@compiles(is_sha256_hex, "postgresql")
+def _is_sha256_hex(element: is_sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{element.column} ~ '^[0-9a-f]{{64}}$'"
+
+
+@compiles(json_type_is, "postgresql")
+def _json_type_is(element: json_type_is, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"jsonb_typeof({element.column}) = '{element.json_type}'"
+
+
+@cache
+def _template(name: str) -> str:
+    return (resources.files("datasdk.dialects") / "sql" / "postgresql" / f"{name}.sql").read_text()
+
+
+def _render(name: str, **fields: object) -> str:
+    return _template(name).format(**fields).replace(_TEMPLATE_BREAK, STATEMENT_BREAK)
+
+
+def _maintain(rule: MaintainOnUpdate) -> str:
+    lines = [f"    NEW.{rule.touch} := statement_timestamp();"]
+    if rule.bump:
+        lines.append(f"    NEW.{rule.bump} := OLD.{rule.bump} + 1;")
+    return _render("maintain", ident=rule.ident, table=rule.table, assignments="\n".join(lines))
+
+
+def _append_only(rule: AppendOnly) -> str:
+    parent_gone = "false"
+    if rule.cascade_parent:
+        parent, key, column = rule.cascade_parent
+        parent_gone = f"NOT EXISTS (SELECT 1 FROM {parent} WHERE {key} = OLD.{column})"
+    key_checks = "".join(
+        _template("append_only_key").format(
+            table=rule.table,
+            constraint=constraint,
+            match=" AND ".join(f"existing.{column} = NEW.{column}" for column in columns),
+        )
+        for constraint, columns in rule.keys
+    )
+    return _render(
+        "append_only",
+        ident=rule.ident,
+        table=rule.table,
+        token=rule.token(),
+        parent_gone=parent_gone,
+        key_checks=key_checks.rstrip("\n"),
+    )
+
+
+def _state_machine(rule: StateMachine) -> str:
+    transitions = ", ".join(f"('{a}', '{b}')" for a, b in rule.transitions)
+    return _render(
+        "state_machine",
+        ident=rule.ident,
+        table=rule.table,
+        column=rule.column,
+        initial=rule.initial,
+        transitions=transitions,
+        token=rule.token(),
+    )
+
+
+def _row_limit(rule: RowLimit) -> str:
+    return _render(
+        "row_limit",
+        ident=rule.ident,
+        table=rule.table,
+        column=rule.column,
+        parent_table=rule.parent_table,
+        parent_key=rule.parent_key,
+        limit=rule.limit,
+        token=rule.token(),
+    )
+
+
+def _ledger(rule: Ledger) -> str:
+    return _render(
+        "ledger",
+        ident=rule.ident,
+        table=rule.table,
+        amount=rule.amount_column,
+        account_table=rule.account_table,
+        account_key=rule.account_key,
+        account_column=rule.account_column,
+        balance=rule.balance_column,
+        token=rule.token(),
+    )
+
+
+def _foreign_key(rule: ForeignKeyGuard) -> str:
+    # PostgreSQL names the violated constraint itself (asyncpg's constraint_name).
+    return ""
+
+
+_RENDERERS: dict[type[Rule], Any] = {
+    MaintainOnUpdate: _maintain,
+    AppendOnly: _append_only,
+    StateMachine: _state_machine,
+    RowLimit: _row_limit,
+    Ledger: _ledger,
+    ForeignKeyGuard: _foreign_key,
+}
+
+
+def script(rule: Rule) -> str:
+    """The rule's CREATE statements, separated by STATEMENT_BREAK."""
+    rendered: str = _RENDERERS[type(rule)](rule)
+    return rendered
+
+
+def functions(rule: Rule) -> list[str]:
+    """The trigger functions the rule creates (dropping one drops its triggers)."""
+    names = []
+    for statement in script(rule).split(STATEMENT_BREAK):
+        marker = "CREATE FUNCTION "
+        if marker in statement:
+            names.append(statement.split(marker, 1)[1].split("(", 1)[0])
+    return names
+
+
+@compiles(CreateRule, "postgresql")
+def _create_rule(element: CreateRule, compiler: Any, **kw: Any) -> str:
+    return script(element.rule)
+
+
+@compiles(DropRule, "postgresql")
+def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
+    return STATEMENT_BREAK.join(
+        f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in functions(element.rule)
+    )
+
+
+# -- errors ---------------------------------------------------------------------------
+
+_RULE_STATES = {"DS001", "DS002", "DS003", "DS004"}
+_CONFLICT_STATES = {"40001", "40P01", "55P03"}
+
+
+def translate(exc: BaseException) -> errors.DataSDKError:
+    """An asyncpg error (as wrapped by SQLAlchemy) as a datasdk error, chosen by SQLSTATE."""
+    # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
+    # the structured fields.
+    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    detail = exc.__cause__ if exc.__cause__ is not None else exc
+    state = state or getattr(detail, "sqlstate", None)
+    table = getattr(detail, "table_name", None)
+    constraint = getattr(detail, "constraint_name", None)
+    message = getattr(detail, "message", None) or str(exc)
+    if state in _RULE_STATES:
+        return error_from_token(message) or errors.RuleViolation(message, table=table)
+    if state == "23505":
+        return errors.UniqueViolation(
+            f"{table} already has a row with this {constraint} key",
+            table=table,
+            constraint=constraint,
+        )
+    if state == "23514":
+        return errors.CheckViolation(
+            f"check constraint {constraint} refused the write",
+            table=table or (table_of_check(constraint) if constraint else None),
+            constraint=constraint,
+        )
+    if state == "23503":
+        return errors.ForeignKeyViolation(
+            f"foreign key {constraint} refused the write on {table}",
+            table=table,
+            constraint=constraint,
+        )
+    if state == "23502":
+        column = getattr(detail, "column_name", None)
+        return errors.NotNullViolation(
+            f"{table}.{column} may not be NULL", table=table, column=column
+        )
+    if state in _CONFLICT_STATES:
+        return errors.TransactionConflict(f"transaction conflict ({state}); retry the unit of work")
+    return errors.BackendError(f"PostgreSQL error {state}: {message}")
+
+
+# -- connections ----------------------------------------------------------------------
+
+
+def postgresql_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
+    # READ COMMITTED, explicitly: the rules are written to be race-free at that level.
+    return create_async_engine(
+        config.sqlalchemy_url,
+        isolation_level="READ COMMITTED",
+        connect_args={"timeout": 10, "server_settings": {"application_name": "datasdk"}},
+        hide_parameters=True,
+        **options,
+    )
+
+
+def overwrite_statements(table: str, key: str) -> list[str]:
+    """Raw statements, beyond UPDATE/DELETE/ON CONFLICT, that could replace or remove
+    the row whose `key` equals the bound parameter `:key`."""
+    source = f"(SELECT * FROM {table} WHERE {key} = :key) AS s ON t.{key} = s.{key}"
+    return [
+        f"MERGE INTO {table} AS t USING {source} WHEN MATCHED THEN UPDATE SET {key} = s.{key}",
+        f"MERGE INTO {table} AS t USING {source} WHEN MATCHED THEN DELETE",
+    ]
+
+
+@contextmanager
+def migration_session(connection: Connection) -> Iterator[None]:
+    """Nothing to set: PostgreSQL's DDL is transactional and keeps its constraints on."""
+    yield
+
+
+def verify_migration(connection: Connection) -> None:
+    """Nothing to verify: PostgreSQL checked every constraint as the DDL ran."""
+
+
+def destructive_statements(table: str) -> list[str]:
+    """Raw statements that empty a table wholesale."""
+    return [f"TRUNCATE {table}", f"TRUNCATE {table} CASCADE", f"DELETE FROM {table}"]
+
+
+def rule_bypass_settings() -> list[str]:
+    """Per-connection settings a client might hope switch the rules off."""
+    return ["SET LOCAL session_replication_role = replica"]

@@ -1,0 +1,28 @@
+-- The ledger: inserting a row moves the account's balance in the same statement, so
+-- an overdraft fails on the balance's CHECK and nothing is written.
+CREATE FUNCTION fn_{ident}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {account_table} SET {balance} = {balance} + NEW.{amount}
+        WHERE {account_key} = NEW.{account_column};
+    RETURN NULL;
+END
+$$
+-- statement
+CREATE TRIGGER trg_{ident} AFTER INSERT ON {table}
+    FOR EACH ROW EXECUTE FUNCTION fn_{ident}()
+-- statement
+-- ... and the balance moves no other way: it always equals the sum of the ledger.
+CREATE FUNCTION fn_{ident}_balance() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (TG_OP = 'INSERT' AND NEW.{balance} <> 0)
+        OR (TG_OP = 'UPDATE' AND NEW.{balance} IS DISTINCT FROM (
+            SELECT coalesce(sum({amount}), 0) FROM {table}
+            WHERE {account_column} = NEW.{account_key})) THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS004', MESSAGE = '{token}', TABLE = '{account_table}';
+    END IF;
+    RETURN NEW;
+END
+$$
+-- statement
+CREATE TRIGGER trg_{ident}_balance BEFORE INSERT OR UPDATE OF {balance} ON {account_table}
+    FOR EACH ROW EXECUTE FUNCTION fn_{ident}_balance()

@@ -1,0 +1,439 @@
+"""SQLite and libSQL: rule DDL, portable expressions and error translation.
+
+libSQL speaks SQLite's SQL, so both backends compile through the "sqlite" dialect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from datasdk import errors
+from datasdk.config import DatabaseConfig
+from datasdk.dialects.common import error_from_token, table_of_check, unique_constraint_name
+from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
+from datasdk.schema.rules import (
+    AppendOnly,
+    ForeignKeyGuard,
+    Ledger,
+    MaintainOnUpdate,
+    RowLimit,
+    Rule,
+    StateMachine,
+)
+from datasdk.schema.types import is_sha256_hex, json_type_is, new_uuid, utc_now
+
+# 'now' is fixed for one sqlite3_step, so every trigger of one statement sees one time.
+# SQLite keeps milliseconds; the trailing zeros keep the text fixed-width.
+_NOW_FORMAT = "'%Y-%m-%dT%H:%M:%f000Z'"
+NOW = f"strftime({_NOW_FORMAT}, 'now')"
+
+_UUID_V4 = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || "
+    "'-' || lower(hex(randomblob(6)))"
+)
+
+
+@compiles(utc_now, "sqlite")
+def _utc_now(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
+    if element.days:
+        return f"strftime({_NOW_FORMAT}, 'now', '{element.days:+d} days')"
+    return NOW
+
+
+@compiles(new_uuid, "sqlite")
+def _new_uuid(element: new_uuid, compiler: SQLCompiler, **kw: Any) -> str:
+    return _UUID_V4
+
+
+@compiles(is_sha256_hex, "sqlite")
+def _is_sha256_hex(element: is_sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
+    column = element.column
+    return f"length({column}) = 64 AND {column} NOT GLOB '*[^0-9a-f]*'"
+
+
+@compiles(json_type_is, "sqlite")
+def _json_type_is(element: json_type_is, compiler: SQLCompiler, **kw: Any) -> str:
+    # json_type() raises on malformed JSON; json_valid's own CHECK reports that case.
+    column = element.column
+    return f"CASE WHEN json_valid({column}) THEN json_type({column}) = '{element.json_type}' END"
+
+
+def _raise(token: str) -> str:
+    return f"SELECT RAISE(ABORT, '{token}');"
+
+
+def _trigger(name: str, timing: str, table: str, when: str | None, body: str) -> str:
+    condition = f" WHEN {when}" if when else ""
+    return f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW{condition} BEGIN {body} END"
+
+
+def _matches(left: str, columns: tuple[str, ...], right: str, keys: tuple[str, ...]) -> str:
+    return " AND ".join(f"{left}.{a} = {right}.{b}" for a, b in zip(columns, keys, strict=True))
+
+
+def _maintain(rule: MaintainOnUpdate) -> list[tuple[str, str]]:
+    # A nested UPDATE is the only way to change a row from a SQLite trigger. The WHEN
+    # guard ends the recursion when a client turned recursive_triggers on.
+    assignments = [f"{rule.touch} = {NOW}"]
+    if rule.bump:
+        assignments.append(f"{rule.bump} = OLD.{rule.bump} + 1")
+    body = f"UPDATE {rule.table} SET {', '.join(assignments)} WHERE rowid = NEW.rowid;"
+    name = f"trg_{rule.ident}"
+    return [
+        (name, _trigger(name, "AFTER UPDATE", rule.table, f"NEW.{rule.touch} IS NOT {NOW}", body))
+    ]
+
+
+def _append_only(rule: AppendOnly) -> list[tuple[str, str]]:
+    table, token = rule.table, rule.token()
+    delete_when = None
+    if rule.cascade_parent:
+        parent, key, column = rule.cascade_parent
+        delete_when = f"EXISTS (SELECT 1 FROM {parent} WHERE {key} = OLD.{column})"
+    triggers = [
+        (f"trg_{rule.ident}_update", "BEFORE UPDATE", None),
+        (f"trg_{rule.ident}_delete", "BEFORE DELETE", delete_when),
+    ]
+    out = [
+        (name, _trigger(name, timing, table, when, _raise(token)))
+        for name, timing, when in triggers
+    ]
+    # INSERT OR REPLACE deletes the old row without firing delete triggers (unless a
+    # client enabled recursive_triggers): refuse every colliding insert up front.
+    for constraint, columns in rule.keys:
+        name = f"trg_{constraint}_insert"
+        when = f"EXISTS (SELECT 1 FROM {table} AS existing WHERE {_matches('existing', columns, 'NEW', columns)})"
+        out.append(
+            (
+                name,
+                _trigger(
+                    name,
+                    "BEFORE INSERT",
+                    table,
+                    when,
+                    _raise(f"datasdk:unique:{table}:{constraint}"),
+                ),
+            )
+        )
+    return out
+
+
+def _transitions_sql(rule: StateMachine) -> str:
+    return ", ".join(f"('{a}', '{b}')" for a, b in rule.transitions)
+
+
+def _state_machine(rule: StateMachine) -> list[tuple[str, str]]:
+    col, token = rule.column, rule.token()
+    insert_name, update_name = f"trg_{rule.ident}_insert", f"trg_{rule.ident}_update"
+    illegal = f"NEW.{col} IS NOT OLD.{col} AND (OLD.{col}, NEW.{col}) NOT IN (VALUES {_transitions_sql(rule)})"
+    return [
+        (
+            insert_name,
+            _trigger(
+                insert_name,
+                "BEFORE INSERT",
+                rule.table,
+                f"NEW.{col} IS NOT '{rule.initial}'",
+                _raise(token),
+            ),
+        ),
+        (
+            update_name,
+            _trigger(update_name, f"BEFORE UPDATE OF {col}", rule.table, illegal, _raise(token)),
+        ),
+    ]
+
+
+def _row_limit(rule: RowLimit) -> list[tuple[str, str]]:
+    # SQLite runs one writer at a time, so a count inside the write is race-free.
+    col = rule.column
+    full = f"(SELECT count(*) FROM {rule.table} WHERE {col} = NEW.{col}) >= {rule.limit}"
+    insert_name, update_name = f"trg_{rule.ident}_insert", f"trg_{rule.ident}_update"
+    return [
+        (
+            insert_name,
+            _trigger(insert_name, "BEFORE INSERT", rule.table, full, _raise(rule.token())),
+        ),
+        (
+            update_name,
+            _trigger(
+                update_name,
+                f"BEFORE UPDATE OF {col}",
+                rule.table,
+                f"NEW.{col} IS NOT OLD.{col} AND {full}",
+                _raise(rule.token()),
+            ),
+        ),
+    ]
+
+
+def _ledger(rule: Ledger) -> list[tuple[str, str]]:
+    account, balance = rule.account_table, rule.balance_column
+    ledger_sum = (
+        f"(SELECT coalesce(sum({rule.amount_column}), 0) FROM {rule.table} "
+        f"WHERE {rule.account_column} = NEW.{rule.account_key})"
+    )
+    move = (
+        f"UPDATE {account} SET {balance} = {balance} + NEW.{rule.amount_column} "
+        f"WHERE {rule.account_key} = NEW.{rule.account_column};"
+    )
+    names = (f"trg_{rule.ident}", f"trg_{rule.ident}_open", f"trg_{rule.ident}_balance")
+    return [
+        (names[0], _trigger(names[0], "AFTER INSERT", rule.table, None, move)),
+        (
+            names[1],
+            _trigger(
+                names[1], "BEFORE INSERT", account, f"NEW.{balance} IS NOT 0", _raise(rule.token())
+            ),
+        ),
+        (
+            names[2],
+            _trigger(
+                names[2],
+                f"BEFORE UPDATE OF {balance}",
+                account,
+                f"NEW.{balance} IS NOT {ledger_sum}",
+                _raise(rule.token()),
+            ),
+        ),
+    ]
+
+
+def _foreign_key(rule: ForeignKeyGuard) -> list[tuple[str, str]]:
+    pairs = list(zip(rule.columns, rule.parent_columns, strict=True))
+    present = " AND ".join(f"NEW.{column} IS NOT NULL" for column in rule.columns)
+    found = " AND ".join(f"p.{key} = NEW.{column}" for column, key in pairs)
+    missing = f"{present} AND NOT EXISTS (SELECT 1 FROM {rule.parent_table} AS p WHERE {found})"
+    out = [
+        (f"trg_{rule.ident}_insert", "BEFORE INSERT", rule.table, missing),
+        (
+            f"trg_{rule.ident}_update",
+            f"BEFORE UPDATE OF {', '.join(rule.columns)}",
+            rule.table,
+            missing,
+        ),
+    ]
+    if rule.restrict:
+        referenced = " AND ".join(f"c.{column} = OLD.{key}" for column, key in pairs)
+        used = f"EXISTS (SELECT 1 FROM {rule.table} AS c WHERE {referenced})"
+        out.append((f"trg_{rule.ident}_restrict", "BEFORE DELETE", rule.parent_table, used))
+    token = rule.token()
+    return [
+        (name, _trigger(name, timing, on, when, _raise(token))) for name, timing, on, when in out
+    ]
+
+
+_RENDERERS: dict[type[Rule], Callable[[Any], list[tuple[str, str]]]] = {
+    MaintainOnUpdate: _maintain,
+    AppendOnly: _append_only,
+    StateMachine: _state_machine,
+    RowLimit: _row_limit,
+    Ledger: _ledger,
+    ForeignKeyGuard: _foreign_key,
+}
+
+
+def triggers(rule: Rule) -> list[tuple[str, str]]:
+    """(trigger name, CREATE TRIGGER statement) for each trigger of the rule."""
+    return _RENDERERS[type(rule)](rule)
+
+
+@compiles(CreateRule, "sqlite")
+def _create_rule(element: CreateRule, compiler: Any, **kw: Any) -> str:
+    return STATEMENT_BREAK.join(sql for _, sql in triggers(element.rule))
+
+
+@compiles(DropRule, "sqlite")
+def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
+    return STATEMENT_BREAK.join(
+        f"DROP TRIGGER IF EXISTS {name}" for name, _ in triggers(element.rule)
+    )
+
+
+# -- errors ---------------------------------------------------------------------------
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_CONSTRAINT_CHECK = 275
+SQLITE_CONSTRAINT_FOREIGNKEY = 787
+SQLITE_CONSTRAINT_NOTNULL = 1299
+SQLITE_CONSTRAINT_PRIMARYKEY = 1555
+SQLITE_CONSTRAINT_TRIGGER = 1811
+SQLITE_CONSTRAINT_UNIQUE = 2067
+
+# SQLite's messages carry what its result codes do not: which constraint, which columns.
+_CHECK_NAME = re.compile(r"CHECK constraint failed: (\w+)")
+_COLUMNS = re.compile(r"constraint failed: ((?:\w+\.\w+(?:, )?)+)")
+
+
+def _columns(message: str) -> tuple[str | None, list[str]]:
+    found = _COLUMNS.search(message)
+    if not found:
+        return None, []
+    pairs = [item.split(".", 1) for item in found.group(1).split(", ")]
+    return pairs[0][0], [column for _, column in pairs]
+
+
+def translate(exc: BaseException) -> errors.DataSDKError:
+    """A sqlite3 (or libSQL adapter) exception as a datasdk error, chosen by result code."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    message = str(exc)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if code == SQLITE_CONSTRAINT_TRIGGER:
+        return error_from_token(message) or errors.RuleViolation(message, table=None)
+    if code == SQLITE_CONSTRAINT_CHECK:
+        found = _CHECK_NAME.search(message)
+        name = found.group(1) if found else None
+        return errors.CheckViolation(
+            f"check constraint {name} refused the write",
+            table=table_of_check(name) if name else None,
+            constraint=name,
+        )
+    if code in (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY):
+        table, columns = _columns(message)
+        name = unique_constraint_name(table, columns) if table else None
+        return errors.UniqueViolation(
+            f"{table} already has a row with this {name} key", table=table, constraint=name
+        )
+    if code == SQLITE_CONSTRAINT_NOTNULL:
+        table, columns = _columns(message)
+        column = columns[0] if columns else None
+        return errors.NotNullViolation(
+            f"{table}.{column} may not be NULL", table=table, column=column
+        )
+    if code == SQLITE_CONSTRAINT_FOREIGNKEY:
+        return errors.ForeignKeyViolation(
+            "a foreign key refused the write", table=None, constraint=None
+        )
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        return errors.TransactionConflict(
+            "the database stayed locked by another writer past the busy timeout"
+        )
+    return errors.BackendError(f"SQLite error {code}: {message}")
+
+
+# -- connections ----------------------------------------------------------------------
+
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
+    """Per-connection set-up that correctness depends on, for aiosqlite and libSQL alike."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the driver: BEGIN is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Under WAL a deferred transaction that later writes fails with SQLITE_BUSY at
+        # once, whatever the busy timeout: take the write lock up front.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_COMMON_PRAGMAS = [
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+]
+
+
+def sqlite_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
+    engine = create_async_engine(
+        config.sqlalchemy_url,
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
+        hide_parameters=True,
+        **options,
+    )
+    # aiosqlite runs each connection on its own thread, so SQLite's own busy wait is safe.
+    busy = f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"
+    _setup_sqlite_family(engine, [busy, *_COMMON_PRAGMAS])
+    return engine
+
+
+def libsql_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
+    import datasdk.dialects.libsql  # noqa: F401  (registers sqlite+libsql)
+
+    engine = create_async_engine(
+        config.sqlalchemy_url,
+        # The adapter waits out SQLITE_BUSY itself, off the event loop's critical path:
+        # libsql-client runs sqlite3 on the loop thread, where a busy wait would freeze it.
+        connect_args={
+            "url": config.libsql_url,
+            "auth_token": config.auth_token,
+            "busy_timeout": BUSY_TIMEOUT_SECONDS,
+        },
+        hide_parameters=True,
+        **options,
+    )
+    _setup_sqlite_family(engine, _COMMON_PRAGMAS)
+    return engine
+
+
+def overwrite_statements(table: str, key: str) -> list[str]:
+    """Raw statements, beyond UPDATE/DELETE/ON CONFLICT, that could replace or remove
+    the row whose `key` equals the bound parameter `:key`."""
+    source = f"SELECT * FROM {table} WHERE {key} = :key"
+    return [
+        f"INSERT OR REPLACE INTO {table} {source}",
+        f"REPLACE INTO {table} {source}",
+        f"INSERT OR IGNORE INTO {table} {source}",
+    ]
+
+
+def destructive_statements(table: str) -> list[str]:
+    """Raw statements that empty a table wholesale."""
+    # SQLite's truncate optimisation skips per-row work, but never on a table with triggers.
+    return [f"DELETE FROM {table}"]
+
+
+def rule_bypass_settings() -> list[str]:
+    """Per-connection settings a client might hope switch the rules off."""
+    return ["PRAGMA recursive_triggers = ON", "PRAGMA foreign_keys = OFF"]
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    # On the driver connection, outside SQLAlchemy's transaction: foreign_keys can
+    # only change while no transaction is open.
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def migration_session(connection: Connection) -> Iterator[None]:
+    """Foreign keys off while migrations run, as SQLite's table-rebuild procedure asks:
+    with them on, dropping a rebuilt table would cascade into its children."""
+    _pragma(connection, "PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        _pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def verify_migration(connection: Connection) -> None:
+    """Before the migration commits: no row may point at a missing parent."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise errors.MigrationError(
+            f"the migration left rows with missing parents in {', '.join(tables)}"
+        )

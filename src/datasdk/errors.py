@@ -1,0 +1,135 @@
+"""The error taxonomy: the only exceptions a caller of datasdk ever sees."""
+
+from __future__ import annotations
+
+
+class DataSDKError(Exception):
+    """Base of every error datasdk raises."""
+
+
+class ConfigurationError(DataSDKError):
+    """A URL, token or option the SDK cannot use."""
+
+
+class ValidationError(DataSDKError):
+    """Input refused before any SQL ran."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnsafeURLError(ValidationError):
+    """A URL that could reach a private, loopback or otherwise non-public address."""
+
+
+class NotFoundError(DataSDKError):
+    """The row asked for does not exist."""
+
+
+class ConstraintViolation(DataSDKError):
+    """A declared constraint refused a write; `.constraint` is its portable name."""
+
+    def __init__(self, message: str, *, table: str | None, constraint: str | None) -> None:
+        super().__init__(message)
+        self.table = table
+        self.constraint = constraint
+
+
+class CheckViolation(ConstraintViolation):
+    pass
+
+
+class UniqueViolation(ConstraintViolation):
+    pass
+
+
+class ForeignKeyViolation(ConstraintViolation):
+    pass
+
+
+class NotNullViolation(ConstraintViolation):
+    """A NULL in a NOT NULL column; `.constraint` is `nn_<table>_<column>`."""
+
+    def __init__(self, message: str, *, table: str | None, column: str | None) -> None:
+        constraint = f"nn_{table}_{column}" if table and column else None
+        super().__init__(message, table=table, constraint=constraint)
+        self.column = column
+
+
+class RuleViolation(DataSDKError):
+    """A rule of the schema (SCHEMA.md) refused a write; `.rule` names it."""
+
+    rule: str = ""
+
+    def __init__(self, message: str, *, table: str | None, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+        if rule is not None:
+            self.rule = rule
+
+
+class AppendOnlyViolation(RuleViolation):
+    rule = "append_only"
+
+
+class DomainLimitExceeded(RuleViolation):
+    rule = "domain_limit"
+
+
+class InvalidStateTransition(RuleViolation):
+    """A state machine rule refused a move; `.rule` says which machine."""
+
+
+class ConcurrencyError(DataSDKError):
+    pass
+
+
+class StaleVersionError(ConcurrencyError):
+    def __init__(self, message: str, *, expected: int, actual: int | None) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class TransactionConflict(ConcurrencyError):
+    """Serialization failure, deadlock, or a lock still held after the busy timeout."""
+
+
+class InsufficientCredits(DataSDKError):
+    def __init__(self, message: str, *, balance: int, requested: int) -> None:
+        super().__init__(message)
+        self.balance = balance
+        self.requested = requested
+
+
+class BackendError(DataSDKError):
+    """Connection lost, timeouts, and any driver error the SDK has no better name for."""
+
+
+class MigrationError(DataSDKError):
+    """A migration that cannot run, or was refused by a guard."""
+
+
+__all__ = [
+    "AppendOnlyViolation",
+    "BackendError",
+    "CheckViolation",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "ConstraintViolation",
+    "DataSDKError",
+    "DomainLimitExceeded",
+    "ForeignKeyViolation",
+    "InsufficientCredits",
+    "InvalidStateTransition",
+    "MigrationError",
+    "NotFoundError",
+    "NotNullViolation",
+    "RuleViolation",
+    "StaleVersionError",
+    "TransactionConflict",
+    "UniqueViolation",
+    "UnsafeURLError",
+    "ValidationError",
+]

@@ -1,0 +1,173 @@
+"""Alembic, driven through the SDK's own engine, plus the helpers revisions use."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stdout
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic import command, op
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, inspect
+from sqlalchemy.schema import CreateTable, DropTable
+
+from datasdk.errors import MigrationError
+from datasdk.schema import CONTENT_COLUMN_WORDS, INDEXES, RULES, metadata, rules_for
+from datasdk.schema.ddl import create_rules, drop_rules
+from datasdk.schema.rules import rules_mentioning
+
+if TYPE_CHECKING:
+    from datasdk.database import Database
+
+
+def migrations_path() -> Path:
+    """The Alembic environment: inside the wheel, or the source tree's `migrations/`."""
+    packaged = Path(str(resources.files("datasdk"))) / "migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    source = Path(__file__).resolve().parents[2] / "migrations"
+    if (source / "env.py").is_file():
+        return source
+    raise MigrationError("the datasdk migrations are missing from this installation")
+
+
+def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
+    cfg = Config()
+    location = migrations_path()
+    cfg.set_main_option("script_location", str(location))
+    versions = [location / "versions", *extra_version_locations]
+    cfg.set_main_option("version_locations", " ".join(str(path) for path in versions))
+    cfg.set_main_option("path_separator", "space")
+    return cfg
+
+
+async def run(database: Database, action: str, *args: Any, cfg: Config | None = None) -> str:
+    """Run an Alembic command on the database's own engine; returns what it printed."""
+    cfg = cfg or alembic_config()
+    output = io.StringIO()
+    cfg.stdout = output
+
+    def _run(connection: Connection) -> None:
+        cfg.attributes["connection"] = connection
+        cfg.attributes["profile"] = database.profile
+        with database.profile.migration_session(connection), redirect_stdout(output):
+            try:
+                getattr(command, action)(cfg, *args)
+                if connection.in_transaction():
+                    connection.commit()
+            except BaseException:
+                if connection.in_transaction():
+                    connection.rollback()
+                raise
+
+    try:
+        async with database.engine.connect() as connection:
+            try:
+                await connection.run_sync(_run)
+            finally:
+                # Migration sessions change per-connection settings: never reuse one.
+                await connection.invalidate()
+    except CommandError as exc:
+        raise MigrationError(str(exc)) from None
+    return output.getvalue()
+
+
+async def upgrade(database: Database, revision: str = "head", cfg: Config | None = None) -> None:
+    await run(database, "upgrade", revision, cfg=cfg)
+
+
+async def downgrade(database: Database, revision: str, cfg: Config | None = None) -> None:
+    await run(database, "downgrade", revision, cfg=cfg)
+
+
+async def current(database: Database) -> str | None:
+    def _current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(_current)
+
+
+def revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+# -- guard ----------------------------------------------------------------------------
+
+
+def content_columns(connection: Connection) -> list[str]:
+    """audit_logs columns whose names say they could hold page content."""
+    inspector = inspect(connection)
+    if not inspector.has_table("audit_logs"):
+        return []
+    names = [column["name"] for column in inspector.get_columns("audit_logs")]
+    return [name for name in names if _is_content_name(name)]
+
+
+def _is_content_name(name: str) -> bool:
+    words = name.lower().replace("-", "_").split("_")
+    return any(word in CONTENT_COLUMN_WORDS for word in words) or name.lower() == "content"
+
+
+def refuse_content_columns(connection: Connection, revision: str) -> None:
+    found = content_columns(connection)
+    if found:
+        raise MigrationError(
+            f"revision {revision} gives audit_logs the content-bearing column(s) "
+            f"{', '.join(found)}: the audit trail stores hashes and metadata, never page "
+            "content; store a content_hash instead"
+        )
+
+
+# -- helpers for revisions ------------------------------------------------------------
+
+
+def create_tables(names: Sequence[str]) -> None:
+    """Create tables of the logical schema with their rules (not their indexes)."""
+    connection = op.get_bind()
+    for name in names:
+        connection.execute(CreateTable(metadata.tables[name]))
+    create_rules(connection, rules_for(RULES, names))
+
+
+def drop_tables(names: Sequence[str]) -> None:
+    connection = op.get_bind()
+    drop_rules(connection, rules_for(RULES, names))
+    for name in reversed(names):
+        connection.execute(DropTable(metadata.tables[name]))
+
+
+def create_indexes() -> None:
+    connection = op.get_bind()
+    for index in INDEXES:
+        index.create(connection)
+
+
+def drop_indexes() -> None:
+    connection = op.get_bind()
+    for index in reversed(INDEXES):
+        index.drop(connection)
+
+
+@contextmanager
+def batch_alter_table(table: str, **kwargs: Any) -> Iterator[Any]:
+    """`op.batch_alter_table` that keeps the rules of the table.
+
+    On SQLite a batch operation rebuilds the table, which drops its triggers, and a
+    trigger elsewhere that names it would break the rename: every rule mentioning
+    the table is dropped first and created again afterwards, on every backend.
+    """
+    connection = op.get_bind()
+    affected = rules_mentioning(RULES, table)
+    drop_rules(connection, affected)
+    with op.batch_alter_table(table, **kwargs) as batch:
+        yield batch
+    create_rules(connection, affected)

@@ -1,0 +1,179 @@
+"""The rules of SCHEMA.md as logical objects, declared once and rendered per dialect.
+
+Each rule becomes triggers (and, on PostgreSQL, trigger functions) named after
+`Rule.ident`, so the same rule has the same object names on every backend.
+A violated rule raises the token `datasdk:<rule>:<table>`, which the dialects'
+error translators turn into the matching `RuleViolation` subclass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+TOKEN_PREFIX = "datasdk"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule enforced by triggers on `table`.
+
+    `owner` is the table whose creation brings the rule and whose drop removes
+    it; it differs from `table` when a rule on one table guards another.
+    """
+
+    table: str
+    kind: str = field(init=False, default="")
+
+    @property
+    def owner(self) -> str:
+        return self.table
+
+    @property
+    def ident(self) -> str:
+        return f"{self.table}_{self.kind}"
+
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}:{self.kind}:{self.table}"
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        """Every table the rule's triggers sit on or read."""
+        return frozenset({self.table})
+
+
+@dataclass(frozen=True)
+class MaintainOnUpdate(Rule):
+    """touch_updated_at and version_bump: columns the database sets on every UPDATE.
+
+    They are one construct because SQLite can only maintain a column with a
+    nested UPDATE, and two nested UPDATEs on one row would re-trigger each other.
+    """
+
+    touch: str | None = "updated_at"
+    bump: str | None = None
+    kind: str = field(init=False, default="maintain")
+
+
+@dataclass(frozen=True)
+class AppendOnly(Rule):
+    """UPDATE, DELETE (and TRUNCATE) fail; an INSERT that collides with a key fails.
+
+    `keys` are the table's unique keys as (constraint name, columns): an INSERT
+    colliding with one fails as a UniqueViolation whatever its conflict clause
+    (ON CONFLICT, INSERT OR REPLACE), so an existing row is never overwritten.
+    `cascade_parent` names (parent table, parent key, child column): a row may be
+    deleted once its parent is gone, which is how ON DELETE CASCADE removes it.
+    """
+
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cascade_parent: tuple[str, str, str] | None = None
+    kind: str = field(init=False, default="append_only")
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        parent = {self.cascade_parent[0]} if self.cascade_parent else set()
+        return frozenset({self.table, *parent})
+
+
+@dataclass(frozen=True)
+class StateMachine(Rule):
+    """Inserts start in `initial`; an UPDATE that changes `column` must be a listed move."""
+
+    rule_name: str = ""
+    column: str = ""
+    initial: str = ""
+    transitions: tuple[tuple[str, str], ...] = ()
+    kind: str = field(init=False, default="state_machine")
+
+    @property
+    def ident(self) -> str:
+        return f"{self.table}_{self.rule_name}"
+
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}:{self.rule_name}:{self.table}"
+
+
+@dataclass(frozen=True)
+class RowLimit(Rule):
+    """At most `limit` rows of `table` per `parent` row (domain_limit)."""
+
+    rule_name: str = ""
+    column: str = ""
+    parent_table: str = ""
+    parent_key: str = "id"
+    limit: int = 0
+    kind: str = field(init=False, default="row_limit")
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        return frozenset({self.table, self.parent_table})
+
+    @property
+    def ident(self) -> str:
+        return f"{self.table}_{self.rule_name}"
+
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}:{self.rule_name}:{self.table}"
+
+
+@dataclass(frozen=True)
+class Ledger(Rule):
+    """A ledger row moves its account's balance; the balance moves no other way.
+
+    `table` is the ledger; `account_table.balance_column` always equals the sum
+    of the ledger's `amount_column` for that account.
+    """
+
+    account_column: str = ""
+    amount_column: str = "amount"
+    account_table: str = ""
+    account_key: str = "id"
+    balance_column: str = ""
+    kind: str = field(init=False, default="ledger")
+
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}:ledger:{self.account_table}"
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        return frozenset({self.table, self.account_table})
+
+
+@dataclass(frozen=True)
+class ForeignKeyGuard(Rule):
+    """Names a foreign key's violation portably.
+
+    PostgreSQL reports the constraint name itself and needs no triggers; SQLite
+    reports only "FOREIGN KEY constraint failed", so there triggers check the
+    reference first and raise `datasdk:foreign_key:<table>:<constraint>`.
+    `restrict` also guards deleting a referenced parent row.
+    """
+
+    constraint: str = ""
+    columns: tuple[str, ...] = ()
+    parent_table: str = ""
+    parent_columns: tuple[str, ...] = ()
+    restrict: bool = False
+    kind: str = field(init=False, default="fk")
+
+    @property
+    def ident(self) -> str:
+        return self.constraint
+
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}:foreign_key:{self.table}:{self.constraint}"
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        return frozenset({self.table, self.parent_table})
+
+
+def rules_mentioning(rules: Sequence[Rule], table: str) -> list[Rule]:
+    return [rule for rule in rules if table in rule.mentions]
+
+
+def rules_for(rules: Sequence[Rule], tables: Sequence[str]) -> list[Rule]:
+    """The rules that come and go with the given tables, in declaration order."""
+    wanted = set(tables)
+    return [rule for rule in rules if rule.owner in wanted]
