@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import sqlite3
@@ -166,8 +167,9 @@ async def test_trigger_raise_maps_to_integrity_error(
     with pytest.raises(sa_exc.IntegrityError) as info:
         async with engine.begin() as conn:
             await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
-    assert info.value.orig.sqlite_errorcode == 1811
-    assert str(info.value.orig) == "x:y"
+    orig: Any = info.value.orig
+    assert orig.sqlite_errorcode == 1811
+    assert str(orig) == "x:y"
 
 
 async def test_other_errors_carry_codes(tmp_path: Path, engines: EngineFactory) -> None:
@@ -179,6 +181,13 @@ async def test_other_errors_carry_codes(tmp_path: Path, engines: EngineFactory) 
         orig = await _orig_of(conn.exec_driver_sql("SELECT ?", (1, 2)))
         assert isinstance(orig, sqlite3.ProgrammingError)
         assert orig.sqlite_errorcode == 0
+
+
+async def test_unopenable_file_is_cantopen(tmp_path: Path, engines: EngineFactory) -> None:
+    engine = engines(tmp_path / "missing" / "x.db")
+    orig = await _orig_of(engine.connect().start())
+    assert isinstance(orig, sqlite3.OperationalError)
+    assert (orig.sqlite_errorcode, orig.sqlite_errorname) == (14, "SQLITE_CANTOPEN")
 
 
 def test_error_code_table() -> None:
@@ -252,11 +261,19 @@ async def test_busy_begin_waits_without_blocking_the_loop(
             await conn.exec_driver_sql("INSERT INTO t VALUES (2)")
         return waited, ticked
 
+    async def scenario() -> tuple[float, int]:
+        async with asyncio.TaskGroup() as group:  # a failure cancels and awaits the other
+            group.create_task(writer_a())
+            b_task = group.create_task(writer_b())
+        return b_task.result()
+
     tick_task = asyncio.create_task(ticker())
     try:
-        _, (waited, ticked) = await asyncio.wait_for(asyncio.gather(writer_a(), writer_b()), 10)
+        waited, ticked = await asyncio.wait_for(scenario(), 10)
     finally:
         tick_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tick_task
     assert waited >= 0.1  # B really waited for A's COMMIT ...
     assert ticked >= 5  # ... while the event loop kept running other tasks
     async with first.connect() as conn:
@@ -320,7 +337,13 @@ async def test_rollback(tmp_path: Path, engines: EngineFactory) -> None:
         assert adapted is not None
         assert adapted.isolation_level is None
         assert not adapted.in_transaction
-        await conn.run_sync(lambda _: (adapted.rollback(), adapted.rollback(), adapted.commit()))
+
+        def no_transaction_open(_: Any) -> None:
+            adapted.rollback()  # neither raises when no transaction is open
+            adapted.rollback()
+            adapted.commit()
+
+        await conn.run_sync(no_transaction_open)
 
         await conn.begin()
         assert adapted.in_transaction
@@ -400,7 +423,8 @@ async def test_auth_token_not_in_failed_remote_connect(
             await asyncio.wait_for(attempt(), 10)
     finally:
         await engine.dispose()
-    assert info.value.orig.sqlite_errorcode == 0
+    orig: Any = info.value.orig
+    assert orig.sqlite_errorcode == 0
     assert TOKEN not in _chain_text(info.value)
     assert TOKEN not in caplog.text
 

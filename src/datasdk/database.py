@@ -86,6 +86,13 @@ class Database:
             async with self.engine.begin() as connection:
                 yield Transaction(connection)
 
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside any unit of work, for migrations and inspection."""
+        with _translated():
+            async with self.engine.connect() as connection:
+                yield connection
+
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
@@ -103,6 +110,13 @@ class Database:
         from datasdk.migrate import downgrade
 
         await downgrade(self, revision)
+
+    async def check(self) -> list[str]:
+        """How the live schema drifted from the logical one; empty when it matches."""
+        from datasdk.inspection import drift
+
+        async with self.connection() as connection:
+            return await connection.run_sync(drift, self.profile)
 
     async def current_revision(self) -> str | None:
         from datasdk.migrate import current

@@ -47,7 +47,9 @@ def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
     return cfg
 
 
-async def run(database: Database, action: str, *args: Any, cfg: Config | None = None) -> str:
+async def run(
+    database: Database, action: str, *args: Any, cfg: Config | None = None, **kwargs: Any
+) -> str:
     """Run an Alembic command on the database's own engine; returns what it printed."""
     cfg = cfg or alembic_config()
     output = io.StringIO()
@@ -58,7 +60,7 @@ async def run(database: Database, action: str, *args: Any, cfg: Config | None = 
         cfg.attributes["profile"] = database.profile
         with database.profile.migration_session(connection), redirect_stdout(output):
             try:
-                getattr(command, action)(cfg, *args)
+                getattr(command, action)(cfg, *args, **kwargs)
                 if connection.in_transaction():
                     connection.commit()
             except BaseException:
@@ -67,7 +69,7 @@ async def run(database: Database, action: str, *args: Any, cfg: Config | None = 
                 raise
 
     try:
-        async with database.engine.connect() as connection:
+        async with database.connection() as connection:
             try:
                 await connection.run_sync(_run)
             finally:
@@ -90,7 +92,7 @@ async def current(database: Database) -> str | None:
     def _current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
-    async with database.engine.connect() as connection:
+    async with database.connection() as connection:
         return await connection.run_sync(_current)
 
 
@@ -154,7 +156,7 @@ def create_indexes() -> None:
 def drop_indexes() -> None:
     connection = op.get_bind()
     for index in reversed(INDEXES):
-        index.drop(connection)
+        index.drop(connection, checkfirst=True)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasdk.config import Backend, DatabaseConfig
 from datasdk.dialects import postgresql, sqlite
+from datasdk.dialects.catalog import Catalog
 from datasdk.errors import DataSDKError
 
 
@@ -28,6 +29,7 @@ class BackendProfile:
     rule_bypass_settings: Callable[[], list[str]]
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
+    catalog: Callable[[Connection], Catalog]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
@@ -40,6 +42,7 @@ _SQLITE_FAMILY = {
     "rule_bypass_settings": sqlite.rule_bypass_settings,
     "migration_session": sqlite.migration_session,
     "verify_migration": sqlite.verify_migration,
+    "catalog": sqlite.catalog,
 }
 
 PROFILES: dict[Backend, BackendProfile] = {
@@ -54,6 +57,7 @@ PROFILES: dict[Backend, BackendProfile] = {
         rule_bypass_settings=postgresql.rule_bypass_settings,
         migration_session=postgresql.migration_session,
         verify_migration=postgresql.verify_migration,
+        catalog=postgresql.catalog,
     ),
 }
 

@@ -90,16 +90,12 @@ for _base, _subs in _EXTENDED.items():
 _SQLITE_BUSY = 5
 # Primary code -> class, as CPython's sqlite3 module maps them (NOMEM aside).
 _CLASS_BY_PRIMARY: dict[int, type[sqlite3.Error]] = {
-    2: InternalError,
-    12: InternalError,
-    11: DatabaseError,
-    18: DataError,
-    19: IntegrityError,
-    20: IntegrityError,
-    21: InterfaceError,
-    25: InterfaceError,
     **dict.fromkeys((1, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17), OperationalError),
-}
+    **dict.fromkeys((2, 12), InternalError),
+    **dict.fromkeys((19, 20), IntegrityError),
+    **dict.fromkeys((21, 25), InterfaceError),
+    18: DataError,
+}  # anything else: DatabaseError
 # libsql-client / Hrana codes meaning the stream or socket is gone.
 _DISCONNECT_NAMES = (
     "CLIENT_CLOSED STREAM_CLOSED STREAM_EXPIRED TRANSACTION_CLOSED HRANA_WEBSOCKET_ERROR "

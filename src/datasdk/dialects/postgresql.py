@@ -15,6 +15,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
+from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, table_of_check
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
@@ -264,3 +265,33 @@ def destructive_statements(table: str) -> list[str]:
 def rule_bypass_settings() -> list[str]:
     """Per-connection settings a client might hope switch the rules off."""
     return ["SET LOCAL session_replication_role = replica"]
+
+
+_TRIGGERS = """
+SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND n.nspname = current_schema()
+"""
+_FUNCTIONS = """
+SELECT p.proname, p.prosrc FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema()
+"""
+_TYPES = """
+SELECT t.typname FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = current_schema() AND t.typtype IN ('e', 'd', 'r', 'm')
+"""
+
+
+def catalog(connection: Connection) -> Catalog:
+    """Triggers (with whether they fire always), trigger functions and user types."""
+    triggers = {
+        str(name): TriggerInfo(str(table), str(definition), enabled == "A")
+        for name, table, definition, enabled in connection.exec_driver_sql(_TRIGGERS)
+    }
+    functions = {str(name): str(src) for name, src in connection.exec_driver_sql(_FUNCTIONS)}
+    types = {str(name) for (name,) in connection.exec_driver_sql(_TYPES)}
+    return Catalog(triggers=triggers, functions=functions, types=types)

@@ -17,6 +17,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
+from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, table_of_check, unique_constraint_name
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
@@ -193,7 +194,7 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
         (
             names[1],
             _trigger(
-                names[1], "BEFORE INSERT", account, f"NEW.{balance} IS NOT 0", _raise(rule.token())
+                names[1], "BEFORE INSERT", account, f"NEW.{balance} <> 0", _raise(rule.token())
             ),
         ),
         (
@@ -437,3 +438,13 @@ def verify_migration(connection: Connection) -> None:
         raise errors.MigrationError(
             f"the migration left rows with missing parents in {', '.join(tables)}"
         )
+
+
+def catalog(connection: Connection) -> Catalog:
+    """The triggers SQLite holds (it has no trigger functions and no types)."""
+    rows = connection.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+    ).fetchall()
+    return Catalog(
+        triggers={str(name): TriggerInfo(str(table), str(sql), True) for name, table, sql in rows}
+    )
