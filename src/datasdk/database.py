@@ -29,16 +29,18 @@ class QueryResult:
 class Transaction:
     """One atomic unit of work: everything done through it commits or rolls back together."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, profile: BackendProfile) -> None:
         self._connection = connection
+        self._profile = profile
 
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
         stmt = text(statement) if isinstance(statement, str) else statement
+        values = {key: self._profile.raw_param(value) for key, value in (params or {}).items()}
         with _translated():
-            result = await self._connection.execute(stmt, dict(params or {}))
+            result = await self._connection.execute(stmt, values)
             rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
             return QueryResult(rows=rows, rowcount=result.rowcount)
 
@@ -84,7 +86,7 @@ class Database:
         """One unit of work; any error inside rolls all of it back, on every backend."""
         with _translated():
             async with self.engine.begin() as connection:
-                yield Transaction(connection)
+                yield Transaction(connection, self.profile)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

@@ -30,6 +30,8 @@ class BackendProfile:
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
     catalog: Callable[[Connection], Catalog]
+    # Raw SQL parameters in the stored form (e.g. UUIDs as 36-char text on SQLite).
+    raw_param: Callable[[Any], Any]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
@@ -43,6 +45,7 @@ _SQLITE_FAMILY = {
     "migration_session": sqlite.migration_session,
     "verify_migration": sqlite.verify_migration,
     "catalog": sqlite.catalog,
+    "raw_param": sqlite.raw_param,
 }
 
 PROFILES: dict[Backend, BackendProfile] = {
@@ -58,6 +61,7 @@ PROFILES: dict[Backend, BackendProfile] = {
         migration_session=postgresql.migration_session,
         verify_migration=postgresql.verify_migration,
         catalog=postgresql.catalog,
+        raw_param=postgresql.raw_param,
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -149,10 +150,19 @@ _RENDERERS: dict[type[Rule], Any] = {
 }
 
 
+_CREATE_TRIGGER = re.compile(r"CREATE TRIGGER (\w+) .*? ON (\w+)", re.DOTALL)
+
+
 def script(rule: Rule) -> str:
     """The rule's CREATE statements, separated by STATEMENT_BREAK."""
     rendered: str = _RENDERERS[type(rule)](rule)
-    return rendered
+    # ENABLE ALWAYS: a session with session_replication_role = replica (which
+    # PostgreSQL 15 lets a non-superuser be granted) must not switch a rule off.
+    always = [
+        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}"
+        for name, table in _CREATE_TRIGGER.findall(rendered)
+    ]
+    return STATEMENT_BREAK.join([rendered, *always]) if always else rendered
 
 
 def functions(rule: Rule) -> list[str]:
@@ -295,3 +305,8 @@ def catalog(connection: Connection) -> Catalog:
     functions = {str(name): str(src) for name, src in connection.exec_driver_sql(_FUNCTIONS)}
     types = {str(name) for (name,) in connection.exec_driver_sql(_TYPES)}
     return Catalog(triggers=triggers, functions=functions, types=types)
+
+
+def raw_param(value: Any) -> Any:
+    """asyncpg binds UUIDs, aware datetimes and addresses natively."""
+    return value

@@ -5,13 +5,17 @@ libSQL speaks SQLite's SQL, so both backends compile through the "sqlite" dialec
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -29,7 +33,7 @@ from datasdk.schema.rules import (
     Rule,
     StateMachine,
 )
-from datasdk.schema.types import is_sha256_hex, json_type_is, new_uuid, utc_now
+from datasdk.schema.types import UTCDateTime, is_sha256_hex, json_type_is, new_uuid, utc_now
 
 # 'now' is fixed for one sqlite3_step, so every trigger of one statement sees one time.
 # SQLite keeps milliseconds; the trailing zeros keep the text fixed-width.
@@ -110,22 +114,15 @@ def _append_only(rule: AppendOnly) -> list[tuple[str, str]]:
         for name, timing, when in triggers
     ]
     # INSERT OR REPLACE deletes the old row without firing delete triggers (unless a
-    # client enabled recursive_triggers): refuse every colliding insert up front.
-    for constraint, columns in rule.keys:
-        name = f"trg_{constraint}_insert"
-        when = f"EXISTS (SELECT 1 FROM {table} AS existing WHERE {_matches('existing', columns, 'NEW', columns)})"
-        out.append(
-            (
-                name,
-                _trigger(
-                    name,
-                    "BEFORE INSERT",
-                    table,
-                    when,
-                    _raise(f"datasdk:unique:{table}:{constraint}"),
-                ),
-            )
-        )
+    # client enabled recursive_triggers): refuse every colliding insert up front, the
+    # keys checked in the same order as on PostgreSQL.
+    checks = " ".join(
+        f"SELECT RAISE(ABORT, 'datasdk:unique:{table}:{constraint}') WHERE EXISTS "
+        f"(SELECT 1 FROM {table} AS existing WHERE {_matches('existing', columns, 'NEW', columns)});"
+        for constraint, columns in rule.keys
+    )
+    name = f"trg_{rule.ident}_keys"
+    out.append((name, _trigger(name, "BEFORE INSERT", table, None, checks)))
     return out
 
 
@@ -448,3 +445,17 @@ def catalog(connection: Connection) -> Catalog:
     return Catalog(
         triggers={str(name): TriggerInfo(str(table), str(sql), True) for name, table, sql in rows}
     )
+
+
+def raw_param(value: Any) -> Any:
+    """A raw-SQL parameter in the form the logical schema stores on SQLite/libSQL."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return UTCDateTime().process_bind_param(value, _DIALECT)
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return str(value)
+    return value
+
+
+_DIALECT = SQLiteDialect()

@@ -1,6 +1,5 @@
 -- append_only: rows are never changed or removed, except by ON DELETE CASCADE
--- once their parent row is gone. ENABLE ALWAYS: session_replication_role = replica
--- must not switch the rule off.
+-- once their parent row is gone.
 CREATE FUNCTION fn_{ident}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND {parent_gone} THEN
@@ -16,10 +15,6 @@ CREATE TRIGGER trg_{ident} BEFORE UPDATE OR DELETE ON {table}
 CREATE TRIGGER trg_{ident}_truncate BEFORE TRUNCATE ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION fn_{ident}()
 -- statement
-ALTER TABLE {table} ENABLE ALWAYS TRIGGER trg_{ident}
--- statement
-ALTER TABLE {table} ENABLE ALWAYS TRIGGER trg_{ident}_truncate
--- statement
 -- An INSERT that collides with a key fails whatever its ON CONFLICT clause, as on
 -- SQLite, where INSERT OR REPLACE would otherwise overwrite the row.
 CREATE FUNCTION fn_{ident}_keys() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -31,5 +26,3 @@ $$
 -- statement
 CREATE TRIGGER trg_{ident}_keys BEFORE INSERT ON {table}
     FOR EACH ROW EXECUTE FUNCTION fn_{ident}_keys()
--- statement
-ALTER TABLE {table} ENABLE ALWAYS TRIGGER trg_{ident}_keys

@@ -1,0 +1,400 @@
+"""Every rule of SCHEMA.md, broken through raw SQL, fails the same way on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select, text
+
+import datasdk
+from datasdk import errors
+from datasdk.schema import DOMAIN_LIMIT, metadata
+from datasdk.schema.enums import JOB_TRANSITIONS, SCAN_TRANSITIONS, JobState, ScanStatus
+from support import build_world, fetch, insert_row, set_columns, valid_row
+
+APPEND_ONLY = ("audit_logs", "credit_transactions")
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+async def _append_only_row(db: datasdk.Database, table: str) -> dict[str, Any]:
+    world = await build_world(db)
+    return await insert_row(db, table, valid_row(table, world.parents))
+
+
+async def _unchanged(db: datasdk.Database, table: str, row: dict[str, Any]) -> None:
+    [stored] = await fetch(db, table, id=row["id"])
+    assert {k: stored[k] for k in row} == row
+    wallets = await fetch(db, "wallets")
+    ledger = await fetch(db, "credit_transactions")
+    for wallet in wallets:
+        assert wallet["credit_balance"] == sum(
+            entry["amount"] for entry in ledger if entry["wallet_id"] == wallet["id"]
+        )
+
+
+# -- append_only ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {table} SET created_at = created_at WHERE id = :key",
+        "UPDATE {table} SET content_hash = content_hash WHERE id = :key",
+        "DELETE FROM {table} WHERE id = :key",
+    ],
+)
+async def test_append_only_refuses_update_and_delete(
+    database: datasdk.Database, table: str, statement: str
+) -> None:
+    row = await _append_only_row(database, table)
+    column = "timestamp" if table == "audit_logs" else "created_at"
+    sql = statement.format(table=table).replace("created_at", column)
+    if "content_hash" in sql and table == "credit_transactions":
+        sql = sql.replace("content_hash", "amount")
+    with pytest.raises(errors.AppendOnlyViolation) as raised:
+        await database.execute(sql, {"key": row["id"]})
+    assert (raised.value.table, raised.value.rule) == (table, "append_only")
+    await _unchanged(database, table, row)
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+async def test_append_only_refuses_wholesale_removal(database: datasdk.Database, table: str) -> None:
+    row = await _append_only_row(database, table)
+    for statement in database.profile.destructive_statements(table):
+        with pytest.raises(errors.AppendOnlyViolation):
+            await database.execute(statement)
+        await _unchanged(database, table, row)
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+async def test_append_only_refuses_overwriting_inserts(database: datasdk.Database, table: str) -> None:
+    row = await _append_only_row(database, table)
+    for statement in database.profile.overwrite_statements(table, "id"):
+        with pytest.raises((errors.AppendOnlyViolation, errors.UniqueViolation)):
+            await database.execute(statement, {"key": row["id"]})
+        await _unchanged(database, table, row)
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+@pytest.mark.parametrize("action", ["DO NOTHING", "DO UPDATE SET id = excluded.id"])
+async def test_append_only_refuses_upserts(
+    database: datasdk.Database, table: str, action: str
+) -> None:
+    row = await _append_only_row(database, table)
+    t = metadata.tables[table]
+    columns = ", ".join(row)
+    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} WHERE id = :key "
+    with pytest.raises(errors.UniqueViolation) as raised:
+        await database.execute(sql + f"ON CONFLICT (id) {action}", {"key": row["id"]})
+    assert (raised.value.table, raised.value.constraint) == (table, f"pk_{table}")
+    await _unchanged(database, table, row)
+    assert t.name == table
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+async def test_append_only_holds_whatever_the_session_settings(
+    database: datasdk.Database, table: str
+) -> None:
+    row = await _append_only_row(database, table)
+    for setting in database.profile.rule_bypass_settings():
+        for statement in (f"UPDATE {table} SET id = id WHERE id = :key", f"DELETE FROM {table}"):
+            with pytest.raises(errors.AppendOnlyViolation):
+                async with database.transaction() as tx:
+                    await tx.execute(setting)
+                    await tx.execute(statement, {"key": row["id"]})
+            await _unchanged(database, table, row)
+
+
+async def test_deleting_an_account_cascades_through_the_ledger(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await insert_row(database, "credit_transactions", valid_row("credit_transactions", world.parents))
+    await insert_row(database, "audit_logs", valid_row("audit_logs", world.parents))
+    await database.execute("DELETE FROM users WHERE id = :id", {"id": world.user_id})
+    assert await fetch(database, "wallets") == []
+    assert await fetch(database, "credit_transactions") == []
+    # Jobs outlive their user, and so does their audit trail.
+    [job] = await fetch(database, "scan_jobs", id=world.job_id)
+    assert job["user_id"] is None
+    assert len(await fetch(database, "audit_logs")) == 1
+
+
+async def test_audited_jobs_cannot_be_deleted(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await insert_row(database, "audit_logs", valid_row("audit_logs", world.parents))
+    with pytest.raises(errors.ForeignKeyViolation) as raised:
+        await database.execute("DELETE FROM scan_jobs WHERE id = :id", {"id": world.job_id})
+    assert raised.value.constraint == "fk_audit_logs_scan_job_id_scan_jobs"
+
+
+# -- touch_updated_at and version_bump ------------------------------------------------
+
+MAINTAINED = [table.name for table in metadata.sorted_tables if "updated_at" in table.c]
+
+
+@pytest.mark.parametrize("table", MAINTAINED)
+async def test_updated_at_moves_on_any_update(database: datasdk.Database, table: str) -> None:
+    world = await build_world(database)
+    parents = world.parents
+    if table == "wallets":
+        parents |= {"user_id": (await insert_row(database, "users", valid_row("users", {})))["id"]}
+    row = await insert_row(database, table, valid_row(table, parents) | {"updated_at": LONG_AGO})
+    [stored] = await fetch(database, table, id=row["id"])
+    assert stored["updated_at"] == LONG_AGO
+    # Even a write that sets updated_at itself ends with the database's time.
+    await set_columns(database, table, row["id"], updated_at=LONG_AGO)
+    [touched] = await fetch(database, table, id=row["id"])
+    assert touched["updated_at"] > datetime(2020, 1, 1, tzinfo=UTC)
+    assert touched["updated_at"].tzinfo is not None
+
+
+@pytest.mark.parametrize("setting", [None, "each"])
+async def test_version_rises_by_exactly_one(database: datasdk.Database, setting: str | None) -> None:
+    world = await build_world(database)
+    settings = database.profile.rule_bypass_settings() if setting else [None]
+    expected = 1
+    for session_setting in settings:
+        for values in ({"url": "https://other.example/"}, {"version": 1}, {"version": 500}):
+            async with database.transaction() as tx:
+                if session_setting:
+                    await tx.execute(session_setting)
+                await tx.execute(
+                    text("UPDATE scan_jobs SET version = version + 1 WHERE id = :id")
+                    if values == {"version": 1}
+                    else metadata.tables["scan_jobs"].update().where(
+                        metadata.tables["scan_jobs"].c.id == world.job_id
+                    ).values(**values),
+                    {"id": world.job_id},
+                )
+            expected += 1
+            [job] = await fetch(database, "scan_jobs", id=world.job_id)
+            assert job["version"] == expected
+
+
+async def test_stale_writers_change_nothing(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    sql = "UPDATE scan_jobs SET state = 'FETCHING' WHERE id = :id AND version = :expected"
+    fresh = await database.execute(sql, {"id": world.job_id, "expected": 1})
+    stale = await database.execute(sql, {"id": world.job_id, "expected": 1})
+    assert (fresh.rowcount, stale.rowcount) == (1, 0)
+    [job] = await fetch(database, "scan_jobs", id=world.job_id)
+    assert (job["state"], job["version"]) == ("FETCHING", 2)
+
+
+# -- state machines -------------------------------------------------------------------
+
+JOB_PATHS = {
+    JobState.QUEUED: [],
+    JobState.FETCHING: [JobState.FETCHING],
+    JobState.ANALYZING: [JobState.FETCHING, JobState.ANALYZING],
+    JobState.COMPLETED: [JobState.FETCHING, JobState.ANALYZING, JobState.COMPLETED],
+    JobState.FAILED: [JobState.FAILED],
+    JobState.TIMED_OUT: [JobState.TIMED_OUT],
+}
+SCAN_PATHS = {
+    ScanStatus.PENDING: [],
+    ScanStatus.RUNNING: [ScanStatus.RUNNING],
+    ScanStatus.COMPLETED: [ScanStatus.RUNNING, ScanStatus.COMPLETED],
+    ScanStatus.FAILED: [ScanStatus.FAILED],
+}
+
+
+async def _walk_every_pair(
+    db: datasdk.Database,
+    table: str,
+    column: str,
+    paths: dict[Any, list[Any]],
+    legal: frozenset[tuple[Any, Any]],
+    rule: str,
+    new_row: Any,
+) -> None:
+    outcomes: dict[tuple[str, str], str] = {}
+    expected: dict[tuple[str, str], str] = {}
+    for start, path in paths.items():
+        for target in paths:
+            key = await new_row()
+            for step in path:
+                await set_columns(db, table, key, **{column: step})
+            expected[(start, target)] = "ok" if start == target or (start, target) in legal else rule
+            try:
+                await set_columns(db, table, key, **{column: target})
+                outcomes[(start, target)] = "ok"
+            except errors.InvalidStateTransition as exc:
+                assert exc.table == table
+                outcomes[(start, target)] = exc.rule
+    assert outcomes == expected
+
+
+async def test_job_state_machine_accepts_exactly_the_legal_moves(database: datasdk.Database) -> None:
+    world = await build_world(database)
+
+    async def new_job() -> uuid.UUID:
+        return (await insert_row(database, "scan_jobs", valid_row("scan_jobs", world.parents)))["id"]
+
+    await _walk_every_pair(
+        database, "scan_jobs", "state", JOB_PATHS, JOB_TRANSITIONS, "job_state_machine", new_job
+    )
+
+
+async def test_scan_status_machine_accepts_exactly_the_legal_moves(database: datasdk.Database) -> None:
+    world = await build_world(database)
+
+    async def new_scan() -> uuid.UUID:
+        return (await insert_row(database, "scans", valid_row("scans", world.parents)))["id"]
+
+    await _walk_every_pair(
+        database, "scans", "status", SCAN_PATHS, SCAN_TRANSITIONS, "scan_status_machine", new_scan
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "state", "rule"),
+    [
+        ("scan_jobs", "state", state.value, "job_state_machine")
+        for state in JobState
+        if state is not JobState.QUEUED
+    ]
+    + [
+        ("scans", "status", status.value, "scan_status_machine")
+        for status in ScanStatus
+        if status is not ScanStatus.PENDING
+    ],
+)
+async def test_rows_start_in_the_initial_state(
+    database: datasdk.Database, table: str, column: str, state: str, rule: str
+) -> None:
+    world = await build_world(database)
+    with pytest.raises(errors.InvalidStateTransition) as raised:
+        await insert_row(database, table, valid_row(table, world.parents) | {column: state})
+    assert (raised.value.table, raised.value.rule) == (table, rule)
+
+
+# -- ledger ---------------------------------------------------------------------------
+
+
+async def _balance(db: datasdk.Database, wallet_id: uuid.UUID) -> int:
+    [wallet] = await fetch(db, "wallets", id=wallet_id)
+    return int(wallet["credit_balance"])
+
+
+async def _entry(db: datasdk.Database, wallet_id: uuid.UUID, amount: int, key: str) -> None:
+    row = valid_row("credit_transactions", {"wallet_id": wallet_id})
+    await insert_row(db, "credit_transactions", row | {"amount": amount, "idempotency_key": key})
+
+
+async def test_ledger_rows_move_the_balance(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 10, "grant-1")
+    await _entry(database, world.wallet_id, -4, "charge-1")
+    assert await _balance(database, world.wallet_id) == 6
+
+
+async def test_an_overdraft_writes_nothing(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 5, "grant-1")
+    with pytest.raises(errors.CheckViolation) as raised:
+        await _entry(database, world.wallet_id, -6, "charge-1")
+    assert (raised.value.table, raised.value.constraint) == ("wallets", "ck_wallets_credit_balance_nonneg")
+    assert await _balance(database, world.wallet_id) == 5
+    assert [e["idempotency_key"] for e in await fetch(database, "credit_transactions")] == ["grant-1"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE wallets SET credit_balance = 1000 WHERE id = :wallet",
+        "UPDATE wallets SET credit_balance = credit_balance + 1 WHERE id = :wallet",
+    ],
+)
+async def test_the_balance_moves_only_through_the_ledger(
+    database: datasdk.Database, statement: str
+) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 3, "grant-1")
+    with pytest.raises(errors.RuleViolation) as raised:
+        await database.execute(statement, {"wallet": world.wallet_id})
+    assert (raised.value.table, raised.value.rule) == ("wallets", "ledger")
+    assert await _balance(database, world.wallet_id) == 3
+
+
+async def test_a_wallet_opens_empty(database: datasdk.Database) -> None:
+    user = await insert_row(database, "users", valid_row("users", {}))
+    with pytest.raises(errors.RuleViolation) as raised:
+        await insert_row(database, "wallets", valid_row("wallets", {"user_id": user["id"]}) | {"credit_balance": 50})
+    assert raised.value.rule == "ledger"
+
+
+# -- domain_limit ---------------------------------------------------------------------
+
+
+async def _domain_count(db: datasdk.Database, user_id: str) -> int:
+    t = metadata.tables["domains"]
+    rows = (await db.execute(select(func.count().label("n")).where(t.c.user_id == user_id))).rows
+    return int(rows[0]["n"])
+
+
+async def test_domain_limit(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    for _ in range(DOMAIN_LIMIT - 1):
+        await insert_row(database, "domains", valid_row("domains", world.parents))
+    with pytest.raises(errors.DomainLimitExceeded) as raised:
+        await insert_row(database, "domains", valid_row("domains", world.parents))
+    assert (raised.value.table, raised.value.rule) == ("domains", "domain_limit")
+    assert await _domain_count(database, world.user_id) == DOMAIN_LIMIT
+
+
+async def test_domain_limit_holds_when_a_domain_changes_owner(database: datasdk.Database) -> None:
+    full, other = await build_world(database), await build_world(database)
+    for _ in range(DOMAIN_LIMIT - 1):
+        await insert_row(database, "domains", valid_row("domains", full.parents))
+    spare = await insert_row(database, "domains", valid_row("domains", {"user_id": other.user_id}))
+    with pytest.raises(errors.DomainLimitExceeded):
+        await set_columns(database, "domains", spare["id"], user_id=full.user_id)
+    assert await _domain_count(database, full.user_id) == DOMAIN_LIMIT
+
+
+async def test_domain_limit_holds_under_concurrent_inserts(database: datasdk.Database) -> None:
+    user = await insert_row(database, "users", valid_row("users", {}))
+    writers = 30
+    barrier = asyncio.Barrier(writers)
+    domains = metadata.tables["domains"]
+
+    async def add(n: int) -> str:
+        row = valid_row("domains", {"user_id": user["id"]})
+        await barrier.wait()
+        try:
+            async with database.transaction() as tx:
+                await tx.execute(insert(domains).values(**row))
+        except errors.DomainLimitExceeded:
+            return "refused"
+        return "added"
+
+    outcomes = await asyncio.gather(*(add(n) for n in range(writers)))
+    assert sorted(outcomes).count("added") == DOMAIN_LIMIT
+    assert outcomes.count("refused") == writers - DOMAIN_LIMIT
+    assert await _domain_count(database, user["id"]) == DOMAIN_LIMIT
+
+
+# -- units of work --------------------------------------------------------------------
+
+
+async def test_a_rule_violation_rolls_back_the_whole_unit(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    with pytest.raises(errors.InvalidStateTransition):
+        async with database.transaction() as tx:
+            await tx.execute(insert(metadata.tables["domains"]).values(**valid_row("domains", world.parents)))
+            await tx.execute("UPDATE scan_jobs SET state = 'COMPLETED'")
+    assert len(await fetch(database, "domains")) == 1
+    [job] = await fetch(database, "scan_jobs")
+    assert (job["state"], job["version"]) == ("QUEUED", 1)
+
+
+async def test_driver_errors_never_reach_the_caller(database: datasdk.Database) -> None:
+    with pytest.raises(errors.BackendError):
+        await database.execute("SELEC nonsense")
+    with pytest.raises(errors.BackendError):
+        await database.execute("SELECT * FROM no_such_table")
