@@ -170,6 +170,8 @@ def batch_alter_table(table: str, **kwargs: Any) -> Iterator[Any]:
     connection = op.get_bind()
     affected = rules_mentioning(RULES, table)
     drop_rules(connection, affected)
+    # Rebuild from the logical table, so named CHECKs and indexes come back as declared.
+    kwargs.setdefault("copy_from", metadata.tables[table])
     with op.batch_alter_table(table, **kwargs) as batch:
         yield batch
     create_rules(connection, affected)

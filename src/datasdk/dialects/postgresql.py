@@ -278,7 +278,7 @@ def rule_bypass_settings() -> list[str]:
 
 
 _TRIGGERS = """
-SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled
+SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled::text
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,0 +1,174 @@
+"""Migrations: fresh, incremental, reversible, equal to create_all, guarded and checked."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+
+import datasdk
+from datasdk import errors, migrate
+from datasdk.inspection import Shape, reflect
+from datasdk.schema import RULES, TABLE_ORDER, metadata
+from datasdk.schema.ddl import drop_rules
+from support import fill_every_table, insert_row, valid_row
+
+OpenDatabase = Callable[..., Awaitable[datasdk.Database]]
+REVISIONS = migrate.revisions()
+HEAD = REVISIONS[-1]
+# The tables each revision leaves behind it.
+TABLES_AT = {
+    "0001_core_tables": {"users", "wallets", "scan_jobs", "credit_transactions", "scan_results"},
+    "0002_audit_logs": {"audit_logs"},
+    "0003_monitoring_tables": {"domains", "scans", "scan_modules", "reports", "error_logs"},
+    "0004_indexes": set(),
+}
+
+
+async def _shape(db: datasdk.Database) -> Shape:
+    async with db.connection() as connection:
+        return await connection.run_sync(reflect, db.profile)
+
+
+async def _is_empty(db: datasdk.Database) -> None:
+    shape = await _shape(db)
+    assert (shape.tables, shape.triggers, shape.functions, shape.types) == ({}, {}, {}, set())
+
+
+def test_revisions_follow_the_seeds_order() -> None:
+    assert list(TABLES_AT) == REVISIONS
+    assert set().union(*TABLES_AT.values()) == set(TABLE_ORDER)
+
+
+async def test_fresh_upgrade(open_database: OpenDatabase) -> None:
+    db = await open_database()
+    assert await db.current_revision() is None
+    await db.migrate()
+    assert await db.current_revision() == HEAD
+    assert await db.check() == []
+
+
+@pytest.mark.parametrize("start", REVISIONS[:-1])
+async def test_upgrade_from_every_revision_keeps_rows(open_database: OpenDatabase, start: str) -> None:
+    db = await open_database()
+    await db.migrate(start)
+    present = set().union(*(TABLES_AT[r] for r in REVISIONS[: REVISIONS.index(start) + 1]))
+    user = await insert_row(db, "users", valid_row("users", {}))
+    parents = {"user_id": user["id"]}
+    parents["wallet_id"] = (await insert_row(db, "wallets", valid_row("wallets", parents)))["id"]
+    parents["job_id"] = (await insert_row(db, "scan_jobs", valid_row("scan_jobs", parents)))["id"]
+    await insert_row(db, "credit_transactions", valid_row("credit_transactions", parents))
+    if "audit_logs" in present:
+        await insert_row(db, "audit_logs", valid_row("audit_logs", parents))
+    before = {table: await _rows(db, table) for table in sorted(present)}
+    await db.migrate()
+    assert {table: await _rows(db, table) for table in sorted(present)} == before
+    assert await db.check() == []
+
+
+async def _rows(db: datasdk.Database, table: str) -> list[dict[str, object]]:
+    t = metadata.tables[table]
+    result = await db.execute(t.select().order_by(*t.primary_key.columns))
+    return result.rows
+
+
+async def test_downgrade_to_base_leaves_nothing(open_database: OpenDatabase) -> None:
+    db = await open_database()
+    await db.migrate()
+    await db.downgrade("base")
+    assert await db.current_revision() is None
+    await _is_empty(db)
+
+
+async def test_every_step_down_and_up_again(open_database: OpenDatabase) -> None:
+    db = await open_database()
+    await db.migrate()
+    for revision in reversed(REVISIONS[:-1]):
+        await db.downgrade(revision)
+        assert await db.current_revision() == revision
+    await db.downgrade("base")
+    await _is_empty(db)
+    for revision in REVISIONS:
+        await db.migrate(revision)
+    assert await db.check() == []
+    await db.downgrade("base")
+    await db.migrate()
+    assert await db.check() == []
+
+
+async def test_a_migrated_database_equals_a_created_one(open_database: OpenDatabase) -> None:
+    migrated, created = await open_database(), await open_database()
+    await migrated.migrate()
+    async with created.connection() as connection, connection.begin():
+        await connection.run_sync(metadata.create_all)
+    assert await _shape(migrated) == await _shape(created)
+    assert await created.check() == []
+
+
+async def test_check_reports_a_dropped_trigger_and_a_dropped_index(database: datasdk.Database) -> None:
+    append_only = next(r for r in RULES if r.table == "audit_logs" and r.kind == "append_only")
+    async with database.connection() as connection, connection.begin():
+        await connection.run_sync(lambda sync: drop_rules(sync, [append_only]))
+    await database.execute("DROP INDEX idx_scans_user")
+    problems = await database.check()
+    assert "missing index idx_scans_user on scans" in problems
+    assert any(p.startswith("missing trigger trg_audit_logs_append_only") for p in problems)
+
+
+def _revision(directory: Path, body: str) -> Path:
+    """A revision after head, in a versions directory of the test's own."""
+    directory.mkdir(exist_ok=True)
+    steps = textwrap.indent(textwrap.dedent(body).strip(), "    ")
+    header = (
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n\n"
+        "from datasdk.migrate import batch_alter_table\n\n"
+        f'revision = "9001_extra"\ndown_revision = "{HEAD}"\n'
+        "branch_labels = None\ndepends_on = None\n\n\n"
+    )
+    functions = f"def upgrade() -> None:\n{steps}\n\n\ndef downgrade() -> None:\n    pass\n"
+    (directory / "9001_extra.py").write_text(header + functions)
+    return directory
+
+
+@pytest.mark.parametrize("column", ["page_body", "raw_html", "dom_snapshot", "screenshot"])
+async def test_audit_logs_never_get_a_content_column(
+    database: datasdk.Database, tmp_path: Path, column: str
+) -> None:
+    versions = _revision(tmp_path / "versions", f'op.add_column("audit_logs", sa.Column("{column}", sa.Text()))')
+    with pytest.raises(errors.MigrationError, match=column):
+        await migrate.upgrade(database, "heads", cfg=migrate.alembic_config([versions]))
+    assert await database.current_revision() == HEAD
+    assert await database.check() == []
+
+
+async def test_batch_operations_keep_the_rules(database: datasdk.Database, tmp_path: Path) -> None:
+    world = await fill_every_table(database)
+    versions = _revision(
+        tmp_path / "versions",
+        # Changing a column's type makes SQLite rebuild the table.
+        """
+        with batch_alter_table("audit_logs") as batch:
+            batch.alter_column("content_type", existing_type=sa.String(255), type_=sa.String(300))
+        with batch_alter_table("credit_transactions") as batch:
+            batch.alter_column("kind", existing_type=sa.String(20), type_=sa.String(30))
+        """,
+    )
+    before = await _rows(database, "audit_logs")
+    await migrate.upgrade(database, "heads", cfg=migrate.alembic_config([versions]))
+    assert await database.check() == []
+    assert await _rows(database, "audit_logs") == before
+    with pytest.raises(errors.AppendOnlyViolation):
+        await database.execute("DELETE FROM audit_logs")
+    with pytest.raises(errors.CheckViolation):
+        await insert_row(database, "audit_logs", valid_row("audit_logs", world.parents) | {"http_status": 42})
+    with pytest.raises(errors.CheckViolation):
+        await insert_row(
+            database, "credit_transactions", valid_row("credit_transactions", world.parents) | {"amount": -1000}
+        )
+
+
+
