@@ -43,9 +43,7 @@ def postgres_url_factory() -> Iterator[Callable[[], str] | None]:
 
 
 @pytest.fixture
-def new_url(
-    tmp_path: Path, postgres_url_factory: Callable[[], str] | None
-) -> Callable[[], str]:
+def new_url(tmp_path: Path, postgres_url_factory: Callable[[], str] | None) -> Callable[[], str]:
     """A URL of a new, empty database of the backend under test."""
     backend = _backend()
 

@@ -22,7 +22,11 @@ def valid_row(table: str, parents: dict[str, Any]) -> dict[str, Any]:
     rows: dict[str, dict[str, Any]] = {
         "users": {"id": f"user_{n}", "email": f"u{n}@example.com", "unsubscribe_token": f"t{n}"},
         "wallets": {"id": uuid.uuid4(), "user_id": parents.get("user_id")},
-        "scan_jobs": {"id": uuid.uuid4(), "user_id": parents.get("user_id"), "url": "https://example.com/"},
+        "scan_jobs": {
+            "id": uuid.uuid4(),
+            "user_id": parents.get("user_id"),
+            "url": "https://example.com/",
+        },
         "credit_transactions": {
             "id": uuid.uuid4(),
             "wallet_id": parents.get("wallet_id"),
@@ -48,8 +52,17 @@ def valid_row(table: str, parents: dict[str, Any]) -> dict[str, Any]:
             "url": f"https://d{n}.example.com",
             "display_name": f"Domain {n}",
         },
-        "scans": {"id": uuid.uuid4(), "domain_id": parents.get("domain_id"), "user_id": parents.get("user_id")},
-        "scan_modules": {"id": uuid.uuid4(), "scan_id": parents.get("scan_id"), "module": "ssl_tls", "status": "ok"},
+        "scans": {
+            "id": uuid.uuid4(),
+            "domain_id": parents.get("domain_id"),
+            "user_id": parents.get("user_id"),
+        },
+        "scan_modules": {
+            "id": uuid.uuid4(),
+            "scan_id": parents.get("scan_id"),
+            "module": "ssl_tls",
+            "status": "ok",
+        },
         "reports": {
             "id": uuid.uuid4(),
             "scan_id": parents.get("scan_id"),
@@ -57,7 +70,12 @@ def valid_row(table: str, parents: dict[str, Any]) -> dict[str, Any]:
             "filename": "report.pdf",
             "s3_path": "s3://bucket/report.pdf",
         },
-        "error_logs": {"id": uuid.uuid4(), "type": "client_error", "severity": "info", "message": "m"},
+        "error_logs": {
+            "id": uuid.uuid4(),
+            "type": "client_error",
+            "severity": "info",
+            "message": "m",
+        },
     }
     return rows[table]
 
@@ -112,6 +130,13 @@ async def build_world(db: datasdk.Database) -> World:
 async def fill_every_table(db: datasdk.Database) -> World:
     """A world plus one row in each remaining table."""
     world = await build_world(db)
-    for table in ("credit_transactions", "scan_results", "audit_logs", "scan_modules", "reports", "error_logs"):
+    for table in (
+        "credit_transactions",
+        "scan_results",
+        "audit_logs",
+        "scan_modules",
+        "reports",
+        "error_logs",
+    ):
         await insert_row(db, table, valid_row(table, world.parents))
     return world

@@ -29,7 +29,12 @@ INSERT_CASES: list[tuple[str, dict[str, Any], type[errors.DataSDKError], str]] =
     ("scan_jobs", {"version": 0}, Check, "ck_scan_jobs_version_positive"),
     ("credit_transactions", {"amount": 0}, Check, "ck_credit_transactions_amount_nonzero"),
     ("credit_transactions", {"kind": "gift"}, Check, "ck_credit_transactions_kind"),
-    ("credit_transactions", {"idempotency_key": ""}, Check, "ck_credit_transactions_idempotency_key_not_empty"),
+    (
+        "credit_transactions",
+        {"idempotency_key": ""},
+        Check,
+        "ck_credit_transactions_idempotency_key_not_empty",
+    ),
     ("credit_transactions", {"amount": -1}, Check, "ck_wallets_credit_balance_nonneg"),
     ("scan_results", {"risk_score": 101}, Check, "ck_scan_results_risk_score"),
     ("scan_results", {"risk_score": -1}, Check, "ck_scan_results_risk_score"),
@@ -44,7 +49,12 @@ INSERT_CASES: list[tuple[str, dict[str, Any], type[errors.DataSDKError], str]] =
     ("audit_logs", {"http_status": 1000}, Check, "ck_audit_logs_http_status"),
     ("audit_logs", {"content_hash": "z" * 64}, Check, "ck_audit_logs_content_hash_sha256"),
     ("audit_logs", {"http_headers": [1]}, Check, "ck_audit_logs_http_headers_object"),
-    ("audit_logs", {"risk_assessment_summary": [1]}, Check, "ck_audit_logs_risk_assessment_summary_object"),
+    (
+        "audit_logs",
+        {"risk_assessment_summary": [1]},
+        Check,
+        "ck_audit_logs_risk_assessment_summary_object",
+    ),
     ("domains", {"url": "http://example.com"}, Check, "ck_domains_url_https"),
     ("domains", {"email_mode": "maybe"}, Check, "ck_domains_email_mode"),
     ("domains", {"last_scan_score": 101}, Check, "ck_domains_last_scan_score"),
@@ -72,7 +82,11 @@ DUPLICATE_CASES = [
     ("wallets", ("user_id",), "uq_wallets_user_id"),
     ("scan_jobs", ("id",), "pk_scan_jobs"),
     ("credit_transactions", ("id",), "pk_credit_transactions"),
-    ("credit_transactions", ("wallet_id", "idempotency_key"), "uq_credit_transactions_wallet_id_idempotency_key"),
+    (
+        "credit_transactions",
+        ("wallet_id", "idempotency_key"),
+        "uq_credit_transactions_wallet_id_idempotency_key",
+    ),
     ("scan_results", ("id",), "pk_scan_results"),
     ("scan_results", ("job_id",), "uq_scan_results_job_id"),
     ("audit_logs", ("id",), "pk_audit_logs"),
@@ -145,7 +159,11 @@ def test_every_constraint_has_a_case() -> None:
 
 
 async def _expect(
-    db: datasdk.Database, exc: type[errors.DataSDKError], constraint: str, table: str, row: dict[str, Any]
+    db: datasdk.Database,
+    exc: type[errors.DataSDKError],
+    constraint: str,
+    table: str,
+    row: dict[str, Any],
 ) -> None:
     with pytest.raises(exc) as raised:
         await insert_row(db, table, row)
@@ -154,7 +172,11 @@ async def _expect(
 
 @pytest.mark.parametrize(("table", "overrides", "exc", "constraint"), INSERT_CASES)
 async def test_check_constraints(
-    database: datasdk.Database, table: str, overrides: dict[str, Any], exc: type[errors.DataSDKError], constraint: str
+    database: datasdk.Database,
+    table: str,
+    overrides: dict[str, Any],
+    exc: type[errors.DataSDKError],
+    constraint: str,
 ) -> None:
     world = await build_world(database)
     row = valid_row(table, world.parents) | overrides
@@ -168,7 +190,9 @@ async def test_unique_constraints(
 ) -> None:
     world, other = await build_world(database), await build_world(database)
     provider = {"provider": "google", "provider_id": "g-1"} if "provider" in columns else {}
-    first = await _existing_or_new(database, table, world, valid_row(table, world.parents) | provider)
+    first = await _existing_or_new(
+        database, table, world, valid_row(table, world.parents) | provider
+    )
     # The second row hangs off other parents, so only the repeated columns collide.
     parents = other.parents
     if table == "wallets":
@@ -182,7 +206,12 @@ async def test_unique_constraints(
 async def _existing_or_new(
     db: datasdk.Database, table: str, world: World, row: dict[str, Any]
 ) -> dict[str, Any]:
-    keys = {"wallets": world.wallet_id, "scan_jobs": world.job_id, "domains": world.domain_id, "scans": world.scan_id}
+    keys = {
+        "wallets": world.wallet_id,
+        "scan_jobs": world.job_id,
+        "domains": world.domain_id,
+        "scans": world.scan_id,
+    }
     if table in keys:
         return (await fetch(db, table, id=keys[table]))[0]
     return await insert_row(db, table, row)
@@ -222,7 +251,9 @@ async def test_not_null(database: datasdk.Database, table: str, column: str) -> 
     world = await build_world(database)
     row = valid_row(table, world.parents) | {column: None}
     expected: type[errors.DataSDKError] = (
-        errors.InvalidStateTransition if (table, column) in INSERT_RULE_FIRST else errors.NotNullViolation
+        errors.InvalidStateTransition
+        if (table, column) in INSERT_RULE_FIRST
+        else errors.NotNullViolation
     )
     with pytest.raises(expected) as raised:
         await insert_row(database, table, row)
@@ -261,4 +292,3 @@ async def test_violations_leave_nothing_behind(database: datasdk.Database) -> No
 
 async def _count(db: datasdk.Database, table: str) -> int:
     return len(await fetch(db, table))
-

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-
 import datasdk
 from datasdk import errors, migrate
 from datasdk.inspection import Shape, reflect
@@ -52,7 +51,9 @@ async def test_fresh_upgrade(open_database: OpenDatabase) -> None:
 
 
 @pytest.mark.parametrize("start", REVISIONS[:-1])
-async def test_upgrade_from_every_revision_keeps_rows(open_database: OpenDatabase, start: str) -> None:
+async def test_upgrade_from_every_revision_keeps_rows(
+    open_database: OpenDatabase, start: str
+) -> None:
     db = await open_database()
     await db.migrate(start)
     present = set().union(*(TABLES_AT[r] for r in REVISIONS[: REVISIONS.index(start) + 1]))
@@ -108,7 +109,9 @@ async def test_a_migrated_database_equals_a_created_one(open_database: OpenDatab
     assert await created.check() == []
 
 
-async def test_check_reports_a_dropped_trigger_and_a_dropped_index(database: datasdk.Database) -> None:
+async def test_check_reports_a_dropped_trigger_and_a_dropped_index(
+    database: datasdk.Database,
+) -> None:
     append_only = next(r for r in RULES if r.table == "audit_logs" and r.kind == "append_only")
     async with database.connection() as connection, connection.begin():
         await connection.run_sync(lambda sync: drop_rules(sync, [append_only]))
@@ -138,7 +141,9 @@ def _revision(directory: Path, body: str) -> Path:
 async def test_audit_logs_never_get_a_content_column(
     database: datasdk.Database, tmp_path: Path, column: str
 ) -> None:
-    versions = _revision(tmp_path / "versions", f'op.add_column("audit_logs", sa.Column("{column}", sa.Text()))')
+    versions = _revision(
+        tmp_path / "versions", f'op.add_column("audit_logs", sa.Column("{column}", sa.Text()))'
+    )
     with pytest.raises(errors.MigrationError, match=column):
         await migrate.upgrade(database, "heads", cfg=migrate.alembic_config([versions]))
     assert await database.current_revision() == HEAD
@@ -164,11 +169,12 @@ async def test_batch_operations_keep_the_rules(database: datasdk.Database, tmp_p
     with pytest.raises(errors.AppendOnlyViolation):
         await database.execute("DELETE FROM audit_logs")
     with pytest.raises(errors.CheckViolation):
-        await insert_row(database, "audit_logs", valid_row("audit_logs", world.parents) | {"http_status": 42})
+        await insert_row(
+            database, "audit_logs", valid_row("audit_logs", world.parents) | {"http_status": 42}
+        )
     with pytest.raises(errors.CheckViolation):
         await insert_row(
-            database, "credit_transactions", valid_row("credit_transactions", world.parents) | {"amount": -1000}
+            database,
+            "credit_transactions",
+            valid_row("credit_transactions", world.parents) | {"amount": -1000},
         )
-
-
-

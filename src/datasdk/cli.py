@@ -22,7 +22,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--url", help=f"database URL (default: ${URL_ENV}, else a SQLite file here)")
+        sub.add_argument(
+            "--url", help=f"database URL (default: ${URL_ENV}, else a SQLite file here)"
+        )
         sub.add_argument("--auth-token", help=f"libSQL auth token (default: ${TOKEN_ENV})")
         return sub
 

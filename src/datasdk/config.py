@@ -59,7 +59,7 @@ class DatabaseConfig:
     @property
     def sqlalchemy_url(self) -> str:
         """The URL handed to SQLAlchemy's async engine."""
-        scheme, _, rest = self.url.partition(":")
+        rest = self.url.partition(":")[2]
         if self.backend is Backend.POSTGRESQL:
             return "postgresql+asyncpg:" + rest
         if self.backend is Backend.SQLITE:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,20 +126,23 @@ class Database:
         return await current(self)
 
 
-class _translated:
+@contextmanager
+def _translated() -> Iterator[None]:
     """Let datasdk errors through; turn anything else from below into BackendError."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> bool:
-        if exc is None or isinstance(exc, DataSDKError | GeneratorExit):
-            return False
+    try:
+        yield
+    except DataSDKError:
+        raise
+    except Exception as exc:
         if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
-            raise BackendError(f"database unavailable or failed: {type(exc).__name__}") from exc
-        return False
+            raise BackendError(f"database unavailable or failed: {_describe(exc)}") from exc
+        raise
+
+
+def _describe(exc: BaseException) -> str:
+    # The class says what went wrong (refused, timed out, ...); driver messages may
+    # quote statements or parameters, so they stay in the chained cause.
+    return type(exc).__name__
 
 
 _DRIVER_PACKAGES = frozenset(

@@ -38,7 +38,11 @@ def reflect(connection: Connection, profile: BackendProfile) -> Shape:
         indexes = [ix for ix in inspector.get_indexes(table) if "duplicates_constraint" not in ix]
         shape.tables[table] = {
             "columns": {
-                column["name"]: (str(column["type"]), column["nullable"], str(column.get("default")))
+                column["name"]: (
+                    str(column["type"]),
+                    column["nullable"],
+                    str(column.get("default")),
+                )
                 for column in inspector.get_columns(table)
             },
             "primary_key": inspector.get_pk_constraint(table).get("name"),
@@ -63,14 +67,20 @@ def reflect(connection: Connection, profile: BackendProfile) -> Shape:
                 str(ix["name"]): (
                     tuple(str(c) for c in ix["column_names"]),
                     bool(ix["unique"]),
-                    tuple(sorted((k, str(v)) for k, v in (ix.get("dialect_options") or {}).items())),
+                    tuple(
+                        sorted((k, str(v)) for k, v in (ix.get("dialect_options") or {}).items())
+                    ),
                 )
                 for ix in indexes
             },
         }
     catalog = profile.catalog(connection)
     shape.triggers = {
-        name: {"table": info.table, "definition": _normalize(info.definition), "always": info.always}
+        name: {
+            "table": info.table,
+            "definition": _normalize(info.definition),
+            "always": info.always,
+        }
         for name, info in catalog.triggers.items()
     }
     shape.functions = {name: _normalize(src) for name, src in catalog.functions.items()}
@@ -127,15 +137,17 @@ def drift(connection: Connection, profile: BackendProfile) -> list[str]:
             if reflected is not None and reflected[1] != column.nullable:
                 wanted = "nullable" if column.nullable else "NOT NULL"
                 problems.append(f"column {name}.{column.name} should be {wanted}")
-        constraints = {
-            str(c.name) for c in table.constraints if c.name and _applies(c, dialect)
-        }
+        constraints = {str(c.name) for c in table.constraints if c.name and _applies(c, dialect)}
         present = (
-            set(found["unique"]) | set(found["checks"]) | set(found["foreign_keys"])
+            set(found["unique"])
+            | set(found["checks"])
+            | set(found["foreign_keys"])
             | {str(found["primary_key"])}
         )
         compare("constraint", name, constraints, present)
-        indexes = {str(ix.name) for ix in INDEXES if _table_of(ix) == name and _applies(ix, dialect)}
+        indexes = {
+            str(ix.name) for ix in INDEXES if _table_of(ix) == name and _applies(ix, dialect)
+        }
         compare("index", name, indexes, set(found["indexes"]))
 
     triggers, functions, always = _rule_objects(dialect)

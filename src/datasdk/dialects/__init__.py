@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Connection
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasdk.config import Backend, DatabaseConfig
@@ -37,32 +37,27 @@ class BackendProfile:
         return self.create_engine(config, **options)
 
 
-_SQLITE_FAMILY = {
-    "translate": sqlite.translate,
-    "overwrite_statements": sqlite.overwrite_statements,
-    "destructive_statements": sqlite.destructive_statements,
-    "rule_bypass_settings": sqlite.rule_bypass_settings,
-    "migration_session": sqlite.migration_session,
-    "verify_migration": sqlite.verify_migration,
-    "catalog": sqlite.catalog,
-    "raw_param": sqlite.raw_param,
-}
+def _profile(
+    backend: Backend, module: ModuleType, create_engine: Callable[..., AsyncEngine]
+) -> BackendProfile:
+    return BackendProfile(
+        backend=backend,
+        create_engine=create_engine,
+        translate=module.translate,
+        overwrite_statements=module.overwrite_statements,
+        destructive_statements=module.destructive_statements,
+        rule_bypass_settings=module.rule_bypass_settings,
+        migration_session=module.migration_session,
+        verify_migration=module.verify_migration,
+        catalog=module.catalog,
+        raw_param=module.raw_param,
+    )
+
 
 PROFILES: dict[Backend, BackendProfile] = {
-    Backend.SQLITE: BackendProfile(Backend.SQLITE, sqlite.sqlite_engine, **_SQLITE_FAMILY),
-    Backend.LIBSQL: BackendProfile(Backend.LIBSQL, sqlite.libsql_engine, **_SQLITE_FAMILY),
-    Backend.POSTGRESQL: BackendProfile(
-        Backend.POSTGRESQL,
-        postgresql.postgresql_engine,
-        translate=postgresql.translate,
-        overwrite_statements=postgresql.overwrite_statements,
-        destructive_statements=postgresql.destructive_statements,
-        rule_bypass_settings=postgresql.rule_bypass_settings,
-        migration_session=postgresql.migration_session,
-        verify_migration=postgresql.verify_migration,
-        catalog=postgresql.catalog,
-        raw_param=postgresql.raw_param,
-    ),
+    Backend.SQLITE: _profile(Backend.SQLITE, sqlite, sqlite.sqlite_engine),
+    Backend.LIBSQL: _profile(Backend.LIBSQL, sqlite, sqlite.libsql_engine),
+    Backend.POSTGRESQL: _profile(Backend.POSTGRESQL, postgresql, postgresql.postgresql_engine),
 }
 
 

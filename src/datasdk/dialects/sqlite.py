@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -118,8 +118,8 @@ def _append_only(rule: AppendOnly) -> list[tuple[str, str]]:
     # keys checked in the same order as on PostgreSQL.
     checks = " ".join(
         f"SELECT RAISE(ABORT, 'datasdk:unique:{table}:{constraint}') WHERE EXISTS "
-        f"(SELECT 1 FROM {table} AS existing WHERE {_matches('existing', columns, 'NEW', columns)});"
-        for constraint, columns in rule.keys
+        f"(SELECT 1 FROM {table} AS existing WHERE {_matches('existing', cols, 'NEW', cols)});"
+        for constraint, cols in rule.keys
     )
     name = f"trg_{rule.ident}_keys"
     out.append((name, _trigger(name, "BEFORE INSERT", table, None, checks)))
@@ -133,7 +133,8 @@ def _transitions_sql(rule: StateMachine) -> str:
 def _state_machine(rule: StateMachine) -> list[tuple[str, str]]:
     col, token = rule.column, rule.token()
     insert_name, update_name = f"trg_{rule.ident}_insert", f"trg_{rule.ident}_update"
-    illegal = f"NEW.{col} IS NOT OLD.{col} AND (OLD.{col}, NEW.{col}) NOT IN (VALUES {_transitions_sql(rule)})"
+    moves = _transitions_sql(rule)
+    illegal = f"NEW.{col} IS NOT OLD.{col} AND (OLD.{col}, NEW.{col}) NOT IN (VALUES {moves})"
     return [
         (
             insert_name,

@@ -11,8 +11,8 @@ from datasdk.schema.rules import (
     ForeignKeyGuard,
     Ledger,
     MaintainOnUpdate,
-    Rule,
     RowLimit,
+    Rule,
     StateMachine,
     rules_for,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -97,7 +98,7 @@ def _json_checks(table: str, shapes: dict[str, str | None]) -> list[CheckConstra
 
 
 def _bool(name: str, default: bool) -> tuple[Column[object], CheckConstraint]:
-    column = Column(
+    column: Column[object] = Column(
         name,
         _Boolean(create_constraint=False),
         nullable=False,
@@ -366,7 +367,7 @@ error_logs = Table(
 )
 
 
-def _partial(name: str, *columns: object, where: str, unique: bool = False) -> Index:
+def _partial(name: str, *columns: Any, where: str, unique: bool = False) -> Index:
     condition = text(where)
     return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
 
