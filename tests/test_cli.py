@@ -141,12 +141,6 @@ def _imported_roots(source: str) -> set[str]:
     return roots
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: cli.py builds the revision's Config with alembic_config() and never adds "
-    "--path to version_locations, so Alembic refuses: 'Path ... is not represented in "
-    "current version locations'",
-)
 def test_revision_writes_a_file_into_path(
     capsys: pytest.CaptureFixture[str], url: str, tmp_path: Path
 ) -> None:

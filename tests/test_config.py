@@ -56,11 +56,6 @@ def test_libsql_file_url_selects_libsql() -> None:
     assert config.sqlalchemy_url == "sqlite+libsql://"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: _split_libsql_token's urlunsplit rewrites file:x.db as file:///x.db, "
-    "which libsql-client opens as /x.db (filesystem root) instead of ./x.db",
-)
 def test_libsql_relative_file_url_stays_relative() -> None:
     assert resolve("file:x.db").libsql_url == "file:x.db"
 

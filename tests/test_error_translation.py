@@ -22,7 +22,7 @@ AUDIT_INSERT = (
     "VALUES ('a1', ?, 'https://e.test', '" + "0" * 64 + "')"
 )
 # Rule tokens as the triggers raise them; PostgreSQL's SQLSTATE for each.
-TOKENS = [
+TOKENS: list[tuple[str, type[errors.DataSDKError], str | None]] = [
     ("datasdk:append_only:audit_logs", errors.AppendOnlyViolation, "DS001"),
     ("datasdk:domain_limit:domains", errors.DomainLimitExceeded, "DS002"),
     ("datasdk:job_state_machine:scan_jobs", errors.InvalidStateTransition, "DS003"),
@@ -65,7 +65,7 @@ def db() -> Iterator[sqlite3.Connection]:
 
 
 # fmt: off
-SCHEMA_VIOLATIONS = [
+SCHEMA_VIOLATIONS: list[tuple[str | None, str, tuple[type, str, str]]] = [
     # (statement that succeeds first or None, violating statement, expected translation)
     ("INSERT INTO users (id, email) VALUES ('u1', 'a@x.test')",
      "INSERT INTO users (id, email) VALUES ('u2', 'a@x.test')",
@@ -205,8 +205,9 @@ def test_pg_constraint_names_come_from_the_fields(
     asyncpg_class: type, expected: tuple[type, str, str]
 ) -> None:
     exc = _pg(asyncpg_class.sqlstate, table=expected[1], constraint=expected[2])  # type: ignore[attr-defined]
+    err = postgresql.translate(exc)
     assert type(exc) is asyncpg_class
-    assert _named(postgresql.translate(exc)) == expected
+    assert _named(err) == expected
 
 
 def test_pg_check_without_table_finds_it_from_the_schema() -> None:
@@ -242,8 +243,9 @@ def test_pg_other_states_are_backend_errors(state: str) -> None:
 def test_pg_error_as_wrapped_by_sqlalchemy() -> None:
     """SQLAlchemy's handle_error hands over its DBAPI adapter, caused by the asyncpg error."""
     original = _pg("23505", table="users", constraint="uq_users_email")
-    with pytest.raises(AsyncAdapt_asyncpg_dbapi.Error) as caught:
-        raise AsyncAdapt_asyncpg_dbapi.UniqueViolationError(str(original), original) from original
-    assert caught.value.sqlstate == "23505"
-    err = postgresql.translate(caught.value)
+    adapter = AsyncAdapt_asyncpg_dbapi.UniqueViolationError
+    wrapped = adapter(str(original), original)  # type: ignore[no-untyped-call]
+    wrapped.__cause__ = original  # as `raise ... from original` sets it
+    assert wrapped.sqlstate == "23505"
+    err = postgresql.translate(wrapped)
     assert _named(err) == (errors.UniqueViolation, "users", "uq_users_email")

@@ -22,7 +22,10 @@ from datasdk.schema.ddl import CreateRule
 
 # PostgreSQL silently truncates identifiers longer than NAMEDATALEN - 1 bytes.
 MAX_IDENTIFIER = 63
-DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
+DIALECTS = {
+    "sqlite": sqlite.dialect(),
+    "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
+}
 
 
 def _rule_object_names(dialect_name: str, pattern: str) -> list[str]:

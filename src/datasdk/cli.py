@@ -76,7 +76,7 @@ async def _with_database(database: Database, args: argparse.Namespace) -> int:
         output = await migrate.run(
             database,
             "revision",
-            cfg=migrate.alembic_config(),
+            cfg=migrate.alembic_config([path]),
             message=args.message,
             autogenerate=args.autogenerate,
             version_path=str(path),

@@ -93,10 +93,13 @@ def resolve(url: str | None = None, *, auth_token: str | None = None) -> Databas
 
 def _split_libsql_token(url: str, token: str | None) -> tuple[str, str | None]:
     """Move an `authToken` query parameter out of the URL, so it is never shown."""
-    parts = urllib.parse.urlsplit(url)
-    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in query if k != "authToken"]
+    base, sep, query_text = url.partition("?")
+    if not sep:
+        return url, token
+    query = urllib.parse.parse_qsl(query_text, keep_blank_values=True)
     for key, value in query:
         if key == "authToken" and token is None:
             token = value or None
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept))), token
+    kept = urllib.parse.urlencode([(k, v) for k, v in query if k != "authToken"])
+    # Rebuilding with urlunsplit would turn a relative `file:x.db` into `file:///x.db`.
+    return (f"{base}?{kept}" if kept else base), token

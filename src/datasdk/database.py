@@ -15,7 +15,7 @@ from sqlalchemy.sql.base import Executable
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for
-from datasdk.errors import BackendError, DataSDKError
+from datasdk.errors import BackendError, DataSDKError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class Transaction:
     ) -> QueryResult:
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
         stmt = text(statement) if isinstance(statement, str) else statement
-        values = {key: self._profile.raw_param(value) for key, value in (params or {}).items()}
         with _translated():
+            values = {key: self._profile.raw_param(value) for key, value in (params or {}).items()}
             result = await self._connection.execute(stmt, values)
             rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
             return QueryResult(rows=rows, rowcount=result.rowcount)
@@ -69,6 +69,9 @@ class Database:
         original = context.original_exception
         if isinstance(original, DataSDKError):
             return None
+        if isinstance(original, ValueError | TypeError) and context.is_disconnect is False:
+            # Raised while binding a parameter (e.g. a naive datetime): no SQL ran.
+            return ValidationError(f"a parameter was refused before any SQL ran: {original}")
         return self.profile.translate(original)
 
     async def __aenter__(self) -> Database:
@@ -133,6 +136,10 @@ def _translated() -> Iterator[None]:
         yield
     except DataSDKError:
         raise
+    except (ValueError, TypeError) as exc:
+        if not _from_driver(exc):
+            raise ValidationError(f"a parameter was refused before any SQL ran: {exc}") from exc
+        raise BackendError(f"database unavailable or failed: {_describe(exc)}") from exc
     except Exception as exc:
         if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
             raise BackendError(f"database unavailable or failed: {_describe(exc)}") from exc

@@ -30,11 +30,16 @@ class Rule:
         return self.table
 
     @property
+    def name(self) -> str:
+        """The rule's name in SCHEMA.md, carried by RuleViolation.rule."""
+        return self.kind
+
+    @property
     def ident(self) -> str:
-        return f"{self.table}_{self.kind}"
+        return f"{self.table}_{self.name}"
 
     def token(self) -> str:
-        return f"{TOKEN_PREFIX}:{self.kind}:{self.table}"
+        return f"{TOKEN_PREFIX}:{self.name}:{self.table}"
 
     @property
     def mentions(self) -> frozenset[str]:
@@ -77,28 +82,30 @@ class AppendOnly(Rule):
 
 
 @dataclass(frozen=True)
-class StateMachine(Rule):
-    """Inserts start in `initial`; an UPDATE that changes `column` must be a listed move."""
+class NamedRule(Rule):
+    """A rule kind with several instances, each with its own name in SCHEMA.md."""
 
     rule_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.rule_name
+
+
+@dataclass(frozen=True)
+class StateMachine(NamedRule):
+    """Inserts start in `initial`; an UPDATE that changes `column` must be a listed move."""
+
     column: str = ""
     initial: str = ""
     transitions: tuple[tuple[str, str], ...] = ()
     kind: str = field(init=False, default="state_machine")
 
-    @property
-    def ident(self) -> str:
-        return f"{self.table}_{self.rule_name}"
-
-    def token(self) -> str:
-        return f"{TOKEN_PREFIX}:{self.rule_name}:{self.table}"
-
 
 @dataclass(frozen=True)
-class RowLimit(Rule):
+class RowLimit(NamedRule):
     """At most `limit` rows of `table` per `parent` row (domain_limit)."""
 
-    rule_name: str = ""
     column: str = ""
     parent_table: str = ""
     parent_key: str = "id"
@@ -108,13 +115,6 @@ class RowLimit(Rule):
     @property
     def mentions(self) -> frozenset[str]:
         return frozenset({self.table, self.parent_table})
-
-    @property
-    def ident(self) -> str:
-        return f"{self.table}_{self.rule_name}"
-
-    def token(self) -> str:
-        return f"{TOKEN_PREFIX}:{self.rule_name}:{self.table}"
 
 
 @dataclass(frozen=True)

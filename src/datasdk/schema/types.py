@@ -47,6 +47,11 @@ class UUIDType(TypeDecorator[uuid.UUID]):
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def format_timestamp(value: datetime) -> str:
+    """Fixed-width UTC text; strftime's %Y does not zero-pad years before 1000."""
+    return f"{value.year:04d}-" + value.strftime(TIMESTAMP_FORMAT)[len(str(value.year)) + 1 :]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """`timestamptz` on PostgreSQL; fixed-width ISO-8601 UTC TEXT elsewhere."""
 
@@ -64,7 +69,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware datetimes")
         value = value.astimezone(UTC)
-        return value if dialect.name == "postgresql" else value.strftime(TIMESTAMP_FORMAT)
+        return value if dialect.name == "postgresql" else format_timestamp(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
