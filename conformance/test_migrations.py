@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,7 +13,8 @@ import datasdk
 from datasdk import errors, migrate
 from datasdk.inspection import Shape, reflect
 from datasdk.schema import RULES, TABLE_ORDER, metadata
-from datasdk.schema.ddl import drop_rules
+from datasdk.schema.ddl import create_rules, drop_rules
+from datasdk.schema.rules import RowLimit
 from support import fill_every_table, insert_row, valid_row
 
 OpenDatabase = Callable[..., Awaitable[datasdk.Database]]
@@ -178,3 +180,16 @@ async def test_batch_operations_keep_the_rules(database: datasdk.Database, tmp_p
             "credit_transactions",
             valid_row("credit_transactions", world.parents) | {"amount": -1000},
         )
+
+
+async def test_check_reports_a_rule_redefined_under_its_own_name(
+    database: datasdk.Database,
+) -> None:
+    limit = next(r for r in RULES if isinstance(r, RowLimit))
+    loosened = dataclasses.replace(limit, limit=limit.limit + 5)
+    async with database.connection() as connection, connection.begin():
+        await connection.run_sync(lambda sync: drop_rules(sync, [limit]))
+        await connection.run_sync(lambda sync: create_rules(sync, [loosened]))
+    problems = await database.check()
+    assert problems
+    assert all("domain_limit" in p and "differs from the rule's definition" in p for p in problems)

@@ -12,11 +12,12 @@ from sqlalchemy.schema import SchemaItem
 
 from datasdk.dialects import BackendProfile
 from datasdk.schema import INDEXES, RULES, metadata
-from datasdk.schema.ddl import CreateRule
+from datasdk.schema.ddl import CreateRule, statements
 
 IGNORED_TABLES = frozenset({"alembic_version", "sqlite_sequence"})
-_TRIGGER = re.compile(r"CREATE TRIGGER (\w+) .*? ON (\w+)", re.DOTALL)
-_FUNCTION = re.compile(r"CREATE FUNCTION (\w+)\(")
+_TRIGGER = re.compile(r"\s*CREATE TRIGGER (\w+) .*? ON (\w+)", re.DOTALL)
+_FUNCTION = re.compile(r"\s*CREATE FUNCTION (\w+)\(")
+_QUALIFIED = re.compile(r" ON \w+\.")
 _ALWAYS = re.compile(r"ENABLE ALWAYS TRIGGER (\w+)")
 
 
@@ -101,17 +102,30 @@ def _applies(item: SchemaItem, dialect: Dialect) -> bool:
     return dialect.name in ((wanted,) if isinstance(wanted, str) else tuple(wanted))
 
 
-def _rule_objects(dialect: Dialect) -> tuple[dict[str, str], set[str], set[str]]:
-    """Triggers (name -> table), trigger functions and ALWAYS triggers the rules create."""
-    triggers: dict[str, str] = {}
-    functions: set[str] = set()
-    always: set[str] = set()
+@dataclass
+class _Expected:
+    triggers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> table, SQL
+    functions: dict[str, str] = field(default_factory=dict)  # name -> body
+    always: set[str] = field(default_factory=set)
+
+
+def _expected_rule_objects(dialect: Dialect) -> _Expected:
+    """The triggers, trigger functions and ALWAYS triggers the rules create here."""
+    expected = _Expected()
     for rule in RULES:
-        sql = str(CreateRule(rule).compile(dialect=dialect))
-        triggers.update(dict(_TRIGGER.findall(sql)))
-        functions.update(_FUNCTION.findall(sql))
-        always.update(_ALWAYS.findall(sql))
-    return triggers, functions, always
+        for sql in statements(CreateRule(rule), dialect):
+            code = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+            if trigger := _TRIGGER.match(code):
+                expected.triggers[trigger[1]] = (trigger[2], _normalize(code))
+            elif function := _FUNCTION.match(code):
+                expected.functions[function[1]] = _normalize(code.split("$$")[1])
+            expected.always.update(_ALWAYS.findall(code))
+    return expected
+
+
+def _comparable_trigger(definition: str) -> str:
+    # PostgreSQL prints the table schema-qualified; the rules name it bare.
+    return _QUALIFIED.sub(" ON ", _normalize(definition))
 
 
 def drift(connection: Connection, profile: BackendProfile) -> list[str]:
@@ -150,10 +164,17 @@ def drift(connection: Connection, profile: BackendProfile) -> list[str]:
         }
         compare("index", name, indexes, set(found["indexes"]))
 
-    triggers, functions, always = _rule_objects(dialect)
-    compare("trigger", "the database", set(triggers), set(live.triggers))
-    compare("function", "the database", functions, set(live.functions))
-    for name in sorted(always & set(live.triggers)):
+    expected = _expected_rule_objects(dialect)
+    compare("trigger", "the database", set(expected.triggers), set(live.triggers))
+    compare("function", "the database", set(expected.functions), set(live.functions))
+    for name, (_, definition) in sorted(expected.triggers.items()):
+        found = live.triggers.get(name)
+        if found is not None and _comparable_trigger(found["definition"]) != definition:
+            problems.append(f"trigger {name} differs from the rule's definition")
+    for name, body in sorted(expected.functions.items()):
+        if name in live.functions and live.functions[name] != body:
+            problems.append(f"function {name} differs from the rule's definition")
+    for name in sorted(expected.always & set(live.triggers)):
         if not live.triggers[name]["always"]:
             problems.append(f"trigger {name} is not ENABLE ALWAYS: replica sessions would skip it")
     return problems

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import ExecutableDDLElement
 
 from datasdk.schema.rules import Rule
@@ -32,21 +33,21 @@ class DropRule(ExecutableDDLElement):
         self.rule = rule
 
 
-def statements(element: CreateRule | DropRule, connection: Connection) -> list[str]:
-    """The element's SQL for this connection's dialect, one statement per item."""
-    compiled = str(element.compile(dialect=connection.dialect))
+def statements(element: CreateRule | DropRule, dialect: Dialect) -> list[str]:
+    """The element's SQL for a dialect, one statement per item."""
+    compiled = str(element.compile(dialect=dialect))
     return [part.strip() for part in compiled.split(STATEMENT_BREAK) if part.strip()]
 
 
 def create_rules(connection: Connection, rules: Iterable[Rule]) -> None:
     for rule in rules:
-        for sql in statements(CreateRule(rule), connection):
+        for sql in statements(CreateRule(rule), connection.dialect):
             connection.exec_driver_sql(sql)
 
 
 def drop_rules(connection: Connection, rules: Iterable[Rule]) -> None:
     for rule in reversed(list(rules)):
-        for sql in statements(DropRule(rule), connection):
+        for sql in statements(DropRule(rule), connection.dialect):
             connection.exec_driver_sql(sql)
 
 

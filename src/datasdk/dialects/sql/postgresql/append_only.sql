@@ -1,3 +1,5 @@
+-- Events in the order PostgreSQL prints them (INSERT, DELETE, UPDATE), so `db check`
+-- can compare the live definition with this one.
 -- append_only: rows are never changed or removed, except by ON DELETE CASCADE
 -- once their parent row is gone.
 CREATE FUNCTION fn_{ident}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -9,7 +11,7 @@ BEGIN
 END
 $$
 -- statement
-CREATE TRIGGER trg_{ident} BEFORE UPDATE OR DELETE ON {table}
+CREATE TRIGGER trg_{ident} BEFORE DELETE OR UPDATE ON {table}
     FOR EACH ROW EXECUTE FUNCTION fn_{ident}()
 -- statement
 CREATE TRIGGER trg_{ident}_truncate BEFORE TRUNCATE ON {table}
