@@ -68,6 +68,24 @@ INSERT_CASES: list[tuple[str, dict[str, Any], type[errors.DataSDKError], str]] =
     ("error_logs", {"severity": "fatal"}, Check, "ck_error_logs_severity"),
 ]
 
+LENGTH_CHECKS = [
+    (table.name, str(c.name), int(str(c.sqltext).rsplit("<=", 1)[1]))
+    for table in metadata.sorted_tables
+    for c in table.constraints
+    if isinstance(c, CheckConstraint) and str(c.name).endswith("_length")
+]
+# What else a too-long value needs to break nothing but its length.
+_LENGTH_CONTEXT: dict[str, dict[str, Any]] = {
+    "ck_users_provider_length": {"provider_id": "p-1"},
+    "ck_users_provider_id_length": {"provider": "google"},
+}
+
+
+def _too_long(constraint: str, column: str, limit: int) -> dict[str, Any]:
+    prefix = "https://" if column == "url" else ""
+    return {column: prefix + "a" * (limit + 1 - len(prefix))} | _LENGTH_CONTEXT.get(constraint, {})
+
+
 # Columns whose value a rule checks before the CHECK can: the rule's error comes first,
 # the same way on every backend (see test_state_column_checks_come_after_the_rule).
 RULE_GUARDED_CHECKS = {"ck_scan_jobs_state", "ck_scans_status", "ck_wallets_credit_balance_nonneg"}
@@ -141,6 +159,7 @@ def _missing(column: str) -> Any:
 def test_every_constraint_has_a_case() -> None:
     covered = (
         {case[3] for case in INSERT_CASES}
+        | {case[1] for case in LENGTH_CHECKS}
         | {case[2] for case in DUPLICATE_CASES}
         | {case[2] for case in FOREIGN_KEY_CASES}
         | RULE_GUARDED_CHECKS
@@ -182,6 +201,23 @@ async def test_check_constraints(
     row = valid_row(table, world.parents) | overrides
     await _expect(database, exc, constraint, table, row)
     assert isinstance(await _count(database, table), int)
+
+
+@pytest.mark.parametrize(("table", "constraint", "limit"), LENGTH_CHECKS)
+async def test_length_checks(
+    database: datasdk.Database, table: str, constraint: str, limit: int
+) -> None:
+    world = await build_world(database)
+    column = constraint.removeprefix(f"ck_{table}_").removesuffix("_length")
+    parents = world.parents
+    if table == "wallets":
+        parents |= {"user_id": (await insert_row(database, "users", valid_row("users", {})))["id"]}
+    at_limit = _too_long(constraint, column, limit - 1)
+    await insert_row(database, table, valid_row(table, parents) | at_limit)
+    if table == "wallets":
+        parents |= {"user_id": (await insert_row(database, "users", valid_row("users", {})))["id"]}
+    row = valid_row(table, parents) | _too_long(constraint, column, limit)
+    await _expect(database, Check, constraint, table, row)
 
 
 @pytest.mark.parametrize(("table", "columns", "constraint"), DUPLICATE_CASES)

@@ -367,6 +367,32 @@ error_logs = Table(
 )
 
 
+def _bound_lengths(table: Table) -> None:
+    """Make every VARCHAR(n) a TEXT with a named `length(col) <= n` CHECK.
+
+    SQLite ignores VARCHAR lengths and PostgreSQL refuses an over-long value with a
+    data error that names no constraint; a CHECK fails alike on both. Columns whose
+    own CHECK already bounds them (closed vocabularies, hashes) are left to it, and
+    so are references: the referenced key is bounded where it is declared.
+    """
+    closed = {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)}
+    for column in table.columns:
+        length = getattr(column.type, "length", None)
+        if type(column.type) is not String or length is None:
+            continue
+        column.type = Text()
+        bounded = f"ck_{table.name}_{column.name}" in closed or column.name == "content_hash"
+        if bounded or column.foreign_keys:
+            continue
+        table.append_constraint(
+            CheckConstraint(f"length({column.name}) <= {length}", name=f"{column.name}_length")
+        )
+
+
+for _table in metadata.sorted_tables:
+    _bound_lengths(_table)
+
+
 def _partial(name: str, *columns: Any, where: str, unique: bool = False) -> Index:
     condition = text(where)
     return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
