@@ -92,7 +92,10 @@ async def fetch(db: datasdk.Database, table: str, **where: Any) -> list[dict[str
 
 
 async def set_columns(db: datasdk.Database, table: str, key: Any, **values: Any) -> int:
+    """UPDATE one row as any well-behaved writer does: raising `version` where there is one."""
     t = metadata.tables[table]
+    if "version" in t.c and "version" not in values:
+        values["version"] = t.c.version + 1
     return (await db.execute(update(t).where(t.c.id == key).values(**values))).rowcount
 
 

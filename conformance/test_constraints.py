@@ -320,7 +320,9 @@ async def test_violations_leave_nothing_behind(database: datasdk.Database) -> No
     world = await build_world(database)
     with pytest.raises(Check):
         async with database.transaction() as tx:
-            await tx.execute("UPDATE scan_jobs SET url = 'https://changed.example/'")
+            await tx.execute(
+                "UPDATE scan_jobs SET url = 'https://changed.example/', version = version + 1"
+            )
             await tx.execute("UPDATE domains SET last_scan_score = 500")
     [job] = await fetch(database, "scan_jobs", id=world.job_id)
     assert job["url"] == "https://example.com/"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 import datasdk
 from datasdk import errors
@@ -158,35 +158,71 @@ async def test_updated_at_moves_on_any_update(database: datasdk.Database, table:
     assert touched["updated_at"].tzinfo is not None
 
 
-@pytest.mark.parametrize("setting", [None, "each"])
+async def test_touched_timestamps_refuse_null(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    with pytest.raises(errors.NotNullViolation) as raised:
+        await database.execute(
+            "UPDATE domains SET updated_at = NULL WHERE id = :id", {"id": world.domain_id}
+        )
+    assert raised.value.constraint == "nn_domains_updated_at"
+
+
+BUMP = "UPDATE scan_jobs SET url = :url, version = version + 1 WHERE id = :id RETURNING version"
+
+
+@pytest.mark.parametrize("with_settings", [False, True])
 async def test_version_rises_by_exactly_one(
-    database: datasdk.Database, setting: str | None
+    database: datasdk.Database, with_settings: bool
 ) -> None:
     world = await build_world(database)
-    settings = database.profile.rule_bypass_settings() if setting else [None]
+    settings = database.profile.rule_bypass_settings() if with_settings else [None]
     expected = 1
-    for session_setting in settings:
-        for values in ({"url": "https://other.example/"}, {"version": 1}, {"version": 500}):
+    for setting in settings:
+        async with database.transaction() as tx:
+            if setting:
+                await tx.execute(setting)
+            returned = await tx.execute(
+                BUMP, {"id": world.job_id, "url": f"https://v{expected}.example/"}
+            )
+        expected += 1
+        assert [row["version"] for row in returned.rows] == [expected]
+        [job] = await fetch(database, "scan_jobs", id=world.job_id)
+        assert job["version"] == expected
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "url = 'https://other.example/'",
+        "version = version",
+        "version = version + 2",
+        "version = 0",
+        "version = NULL",
+    ],
+)
+async def test_an_update_that_does_not_bump_the_version_is_refused(
+    database: datasdk.Database, assignment: str
+) -> None:
+    world = await build_world(database)
+    for setting in [None, *database.profile.rule_bypass_settings()]:
+        with pytest.raises(errors.RuleViolation) as raised:
             async with database.transaction() as tx:
-                if session_setting:
-                    await tx.execute(session_setting)
+                if setting:
+                    await tx.execute(setting)
                 await tx.execute(
-                    text("UPDATE scan_jobs SET version = version + 1 WHERE id = :id")
-                    if values == {"version": 1}
-                    else metadata.tables["scan_jobs"]
-                    .update()
-                    .where(metadata.tables["scan_jobs"].c.id == world.job_id)
-                    .values(**values),
-                    {"id": world.job_id},
+                    f"UPDATE scan_jobs SET {assignment} WHERE id = :id", {"id": world.job_id}
                 )
-            expected += 1
-            [job] = await fetch(database, "scan_jobs", id=world.job_id)
-            assert job["version"] == expected
+        assert (raised.value.table, raised.value.rule) == ("scan_jobs", "version_bump")
+    [job] = await fetch(database, "scan_jobs", id=world.job_id)
+    assert (job["version"], job["url"]) == (1, "https://example.com/")
 
 
 async def test_stale_writers_change_nothing(database: datasdk.Database) -> None:
     world = await build_world(database)
-    sql = "UPDATE scan_jobs SET state = 'FETCHING' WHERE id = :id AND version = :expected"
+    sql = (
+        "UPDATE scan_jobs SET state = 'FETCHING', version = version + 1 "
+        "WHERE id = :id AND version = :expected"
+    )
     fresh = await database.execute(sql, {"id": world.job_id, "expected": 1})
     stale = await database.execute(sql, {"id": world.job_id, "expected": 1})
     assert (fresh.rowcount, stale.rowcount) == (1, 0)
@@ -414,7 +450,7 @@ async def test_a_rule_violation_rolls_back_the_whole_unit(database: datasdk.Data
             await tx.execute(
                 insert(metadata.tables["domains"]).values(**valid_row("domains", world.parents))
             )
-            await tx.execute("UPDATE scan_jobs SET state = 'COMPLETED'")
+            await tx.execute("UPDATE scan_jobs SET state = 'COMPLETED', version = version + 1")
     assert len(await fetch(database, "domains")) == 1
     [job] = await fetch(database, "scan_jobs")
     assert (job["state"], job["version"]) == ("QUEUED", 1)

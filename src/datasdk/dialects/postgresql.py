@@ -23,10 +23,11 @@ from datasdk.schema.rules import (
     AppendOnly,
     ForeignKeyGuard,
     Ledger,
-    MaintainOnUpdate,
     RowLimit,
     Rule,
     StateMachine,
+    TouchUpdatedAt,
+    VersionBump,
 )
 from datasdk.schema.types import is_sha256_hex, json_type_is, new_uuid, utc_now
 
@@ -65,11 +66,19 @@ def _render(name: str, **fields: object) -> str:
     return _template(name).format(**fields).replace(_TEMPLATE_BREAK, STATEMENT_BREAK)
 
 
-def _maintain(rule: MaintainOnUpdate) -> str:
-    lines = [f"    NEW.{rule.touch} := statement_timestamp();"]
-    if rule.bump:
-        lines.append(f"    NEW.{rule.bump} := OLD.{rule.bump} + 1;")
-    return _render("maintain", ident=rule.ident, table=rule.table, assignments="\n".join(lines))
+def _touch(rule: TouchUpdatedAt) -> str:
+    return _render("touch", ident=rule.ident, table=rule.table, column=rule.column)
+
+
+def _version_bump(rule: VersionBump) -> str:
+    return _render(
+        "version_bump",
+        ident=rule.ident,
+        table=rule.table,
+        column=rule.column,
+        columns=", ".join(rule.columns),
+        token=rule.token(),
+    )
 
 
 def _append_only(rule: AppendOnly) -> str:
@@ -141,7 +150,8 @@ def _foreign_key(rule: ForeignKeyGuard) -> str:
 
 
 _RENDERERS: dict[type[Rule], Any] = {
-    MaintainOnUpdate: _maintain,
+    TouchUpdatedAt: _touch,
+    VersionBump: _version_bump,
     AppendOnly: _append_only,
     StateMachine: _state_machine,
     RowLimit: _row_limit,
@@ -189,7 +199,7 @@ def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
 
 # -- errors ---------------------------------------------------------------------------
 
-_RULE_STATES = {"DS001", "DS002", "DS003", "DS004"}
+_RULE_STATES = {"DS001", "DS002", "DS003", "DS004", "DS005"}
 _CONFLICT_STATES = {"40001", "40P01", "55P03"}
 
 

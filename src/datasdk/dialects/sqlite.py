@@ -28,10 +28,11 @@ from datasdk.schema.rules import (
     AppendOnly,
     ForeignKeyGuard,
     Ledger,
-    MaintainOnUpdate,
     RowLimit,
     Rule,
     StateMachine,
+    TouchUpdatedAt,
+    VersionBump,
 )
 from datasdk.schema.types import UTCDateTime, is_sha256_hex, json_type_is, new_uuid, utc_now
 
@@ -86,17 +87,19 @@ def _matches(left: str, columns: tuple[str, ...], right: str, keys: tuple[str, .
     return " AND ".join(f"{left}.{a} = {right}.{b}" for a, b in zip(columns, keys, strict=True))
 
 
-def _maintain(rule: MaintainOnUpdate) -> list[tuple[str, str]]:
+def _touch(rule: TouchUpdatedAt) -> list[tuple[str, str]]:
     # A nested UPDATE is the only way to change a row from a SQLite trigger. The WHEN
     # guard ends the recursion when a client turned recursive_triggers on.
-    assignments = [f"{rule.touch} = {NOW}"]
-    if rule.bump:
-        assignments.append(f"{rule.bump} = OLD.{rule.bump} + 1")
-    body = f"UPDATE {rule.table} SET {', '.join(assignments)} WHERE rowid = NEW.rowid;"
-    name = f"trg_{rule.ident}"
-    return [
-        (name, _trigger(name, "AFTER UPDATE", rule.table, f"NEW.{rule.touch} IS NOT {NOW}", body))
-    ]
+    col, name = rule.column, f"trg_{rule.ident}"
+    body = f"UPDATE {rule.table} SET {col} = {NOW} WHERE rowid = NEW.rowid;"
+    return [(name, _trigger(name, "AFTER UPDATE", rule.table, f"NEW.{col} IS NOT {NOW}", body))]
+
+
+def _version_bump(rule: VersionBump) -> list[tuple[str, str]]:
+    col, name = rule.column, f"trg_{rule.ident}"
+    timing = f"BEFORE UPDATE OF {', '.join(rule.columns)}"
+    when = f"NEW.{col} IS NOT OLD.{col} + 1"
+    return [(name, _trigger(name, timing, rule.table, when, _raise(rule.token())))]
 
 
 def _append_only(rule: AppendOnly) -> list[tuple[str, str]]:
@@ -233,7 +236,8 @@ def _foreign_key(rule: ForeignKeyGuard) -> list[tuple[str, str]]:
 
 
 _RENDERERS: dict[type[Rule], Callable[[Any], list[tuple[str, str]]]] = {
-    MaintainOnUpdate: _maintain,
+    TouchUpdatedAt: _touch,
+    VersionBump: _version_bump,
     AppendOnly: _append_only,
     StateMachine: _state_machine,
     RowLimit: _row_limit,

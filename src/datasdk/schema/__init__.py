@@ -10,10 +10,11 @@ from datasdk.schema.rules import (
     AppendOnly,
     ForeignKeyGuard,
     Ledger,
-    MaintainOnUpdate,
     RowLimit,
     Rule,
     StateMachine,
+    TouchUpdatedAt,
+    VersionBump,
     rules_for,
 )
 from datasdk.schema.tables import (
@@ -59,14 +60,28 @@ def _foreign_key_guards(table: Table) -> list[Rule]:
     return guards
 
 
+def _versioned_columns(table: Table) -> tuple[str, ...]:
+    """Columns whose change must raise the version: all but those the database itself
+    rewrites (the touched timestamp, and references an ON DELETE SET NULL clears)."""
+    cleared = {
+        column
+        for fk in table.foreign_key_constraints
+        if (fk.ondelete or "").upper() == "SET NULL"
+        for column in fk.column_keys
+    }
+    return tuple(c.name for c in table.columns if c.name != "updated_at" and c.name not in cleared)
+
+
 def _declare_rules() -> list[Rule]:
     rules: list[Rule] = []
     for name in TABLE_ORDER:
         table = metadata.tables[name]
         rules.extend(_foreign_key_guards(table))
         if "updated_at" in table.c:
-            bump = "version" if name == "scan_jobs" else None
-            rules.append(MaintainOnUpdate(table=name, touch="updated_at", bump=bump))
+            rules.append(TouchUpdatedAt(table=name))
+    rules.append(
+        VersionBump(table="scan_jobs", columns=_versioned_columns(metadata.tables["scan_jobs"]))
+    )
     rules += [
         AppendOnly(table="audit_logs", keys=(("pk_audit_logs", ("id",)),)),
         AppendOnly(

@@ -48,16 +48,35 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class MaintainOnUpdate(Rule):
-    """touch_updated_at and version_bump: columns the database sets on every UPDATE.
+class TouchUpdatedAt(Rule):
+    """touch_updated_at: every UPDATE leaves `column` at the statement's time.
 
-    They are one construct because SQLite can only maintain a column with a
-    nested UPDATE, and two nested UPDATEs on one row would re-trigger each other.
+    An explicit NULL is refused as the NOT NULL column would refuse it, on every
+    backend (SQLite checks NOT NULL before its AFTER trigger could replace it).
     """
 
-    touch: str | None = "updated_at"
-    bump: str | None = None
-    kind: str = field(init=False, default="maintain")
+    column: str = "updated_at"
+    kind: str = field(init=False, default="touch_updated_at")
+
+    @property
+    def ident(self) -> str:
+        return f"{self.table}_touch"
+
+
+@dataclass(frozen=True)
+class VersionBump(Rule):
+    """version_bump: an UPDATE must raise `column` by exactly 1, or it is refused.
+
+    The database checks rather than sets the new version: SQLite can only set a
+    column from a nested UPDATE in an AFTER trigger, whose result RETURNING does
+    not see and which a millisecond clock cannot tell apart from the writer's own.
+    `columns` are the columns whose change counts as an update (all but the
+    touched timestamp, which the database itself rewrites).
+    """
+
+    column: str = "version"
+    columns: tuple[str, ...] = ()
+    kind: str = field(init=False, default="version_bump")
 
 
 @dataclass(frozen=True)
