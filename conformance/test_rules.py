@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -461,3 +462,29 @@ async def test_driver_errors_never_reach_the_caller(database: datasdk.Database) 
         await database.execute("SELEC nonsense")
     with pytest.raises(errors.BackendError):
         await database.execute("SELECT * FROM no_such_table")
+
+
+async def test_after_an_error_nothing_more_runs_in_the_unit(database: datasdk.Database) -> None:
+    users = metadata.tables["users"]
+    with pytest.raises(errors.TransactionAborted):
+        async with database.transaction() as tx:
+            await tx.execute(insert(users).values(**valid_row("users", {}) | {"id": "user_a"}))
+            with pytest.raises(errors.CheckViolation):
+                await tx.execute(
+                    insert(users).values(**valid_row("users", {}) | {"email": "B@B.io"})
+                )
+            await tx.execute(insert(users).values(**valid_row("users", {}) | {"id": "user_c"}))
+    assert await fetch(database, "users") == []
+
+
+async def test_a_swallowed_error_still_rolls_the_unit_back(database: datasdk.Database) -> None:
+    users = metadata.tables["users"]
+    with pytest.raises(errors.TransactionAborted) as raised:
+        async with database.transaction() as tx:
+            await tx.execute(insert(users).values(**valid_row("users", {}) | {"id": "user_a"}))
+            with contextlib.suppress(errors.CheckViolation):
+                await tx.execute(
+                    insert(users).values(**valid_row("users", {}) | {"email": "B@B.io"})
+                )
+    assert isinstance(raised.value.__cause__, errors.CheckViolation)
+    assert await fetch(database, "users") == []

@@ -15,7 +15,7 @@ from sqlalchemy.sql.base import Executable
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for
-from datasdk.errors import BackendError, DataSDKError, ValidationError
+from datasdk.errors import BackendError, DataSDKError, TransactionAborted, ValidationError
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,28 @@ class Transaction:
     def __init__(self, connection: AsyncConnection, profile: BackendProfile) -> None:
         self._connection = connection
         self._profile = profile
+        self.failure: DataSDKError | None = None
 
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
+        if self.failure is not None:
+            raise TransactionAborted(
+                "an earlier statement of this unit of work failed; it is being rolled back"
+            ) from self.failure
         stmt = text(statement) if isinstance(statement, str) else statement
-        with _translated():
-            values = {key: self._profile.raw_param(value) for key, value in (params or {}).items()}
-            result = await self._connection.execute(stmt, values)
-            rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
-            return QueryResult(rows=rows, rowcount=result.rowcount)
+        try:
+            with _translated():
+                values = {k: self._profile.raw_param(v) for k, v in (params or {}).items()}
+                result = await self._connection.execute(stmt, values)
+                rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
+                return QueryResult(rows=rows, rowcount=result.rowcount)
+        except DataSDKError as exc:
+            # SQLite leaves its transaction open after most errors, PostgreSQL aborts it:
+            # the unit of work is over on every backend.
+            self.failure = exc
+            raise
 
 
 class Database:
@@ -89,7 +100,13 @@ class Database:
         """One unit of work; any error inside rolls all of it back, on every backend."""
         with _translated():
             async with self.engine.begin() as connection:
-                yield Transaction(connection, self.profile)
+                tx = Transaction(connection, self.profile)
+                yield tx
+                if tx.failure is not None:
+                    # The caller caught the error and carried on: roll back, loudly.
+                    raise TransactionAborted(
+                        "the unit of work was rolled back: a statement in it failed"
+                    ) from tx.failure
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

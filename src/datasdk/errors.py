@@ -103,6 +103,14 @@ class InsufficientCredits(DataSDKError):
         self.requested = requested
 
 
+class TransactionAborted(DataSDKError):
+    """A statement of this unit of work failed earlier: the whole unit is rolled back.
+
+    Every backend behaves as PostgreSQL does: after an error nothing more runs in
+    the unit, and leaving it normally does not commit the statements before the error.
+    """
+
+
 class BackendError(DataSDKError):
     """Connection lost, timeouts, and any driver error the SDK has no better name for."""
 
@@ -128,6 +136,7 @@ __all__ = [
     "NotNullViolation",
     "RuleViolation",
     "StaleVersionError",
+    "TransactionAborted",
     "TransactionConflict",
     "UniqueViolation",
     "UnsafeURLError",

@@ -238,6 +238,8 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         return errors.NotNullViolation(
             f"{table}.{column} may not be NULL", table=table, column=column
         )
+    if state == "25P02":
+        return errors.TransactionAborted("an earlier statement of this unit of work failed")
     if state in _CONFLICT_STATES:
         return errors.TransactionConflict(f"transaction conflict ({state}); retry the unit of work")
     return errors.BackendError(f"PostgreSQL error {state}: {message}")
