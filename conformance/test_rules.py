@@ -488,3 +488,41 @@ async def test_a_swallowed_error_still_rolls_the_unit_back(database: datasdk.Dat
                 )
     assert isinstance(raised.value.__cause__, errors.CheckViolation)
     assert await fetch(database, "users") == []
+
+
+async def test_one_statement_may_write_several_ledger_rows(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    sql = (
+        "INSERT INTO credit_transactions (id, wallet_id, amount, kind, idempotency_key) "
+        "VALUES (:a, :w, 10, 'grant', 'g-1'), (:b, :w, 5, 'grant', 'g-2'), "
+        "(:c, :w, -3, 'scan_charge', 'c-1')"
+    )
+    ids = {"a": uuid.uuid4(), "b": uuid.uuid4(), "c": uuid.uuid4(), "w": world.wallet_id}
+    await database.execute(sql, ids)
+    assert await _balance(database, world.wallet_id) == 12
+    overdraw = sql.replace("-3", "-30").replace("'g-", "'h-").replace("'c-1'", "'c-2'")
+    with pytest.raises(errors.CheckViolation):
+        await database.execute(
+            overdraw, {k: uuid.uuid4() if k != "w" else v for k, v in ids.items()}
+        )
+    assert await _balance(database, world.wallet_id) == 12
+
+
+async def test_a_wallet_reopens_only_with_its_ledger_balance(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 100, "grant-1")
+    for setting in database.profile.rule_bypass_settings():
+        # Whatever a session switches off, the ledger outlives no wallet and no ledger
+        # row can be removed by hand.
+        async with database.transaction() as tx:
+            await tx.execute(setting)
+            await tx.execute("DELETE FROM wallets WHERE id = :w", {"w": world.wallet_id})
+        assert await fetch(database, "credit_transactions") == []
+        user = (await fetch(database, "users", id=world.user_id))[0]
+        row = valid_row("wallets", {"user_id": user["id"]}) | {"id": world.wallet_id}
+        await insert_row(database, "wallets", row)
+        await _entry(database, world.wallet_id, 100, f"regrant-{setting}")
+    with pytest.raises(errors.RuleViolation) as raised:
+        await database.execute("DELETE FROM wallets WHERE id = :w", {"w": world.wallet_id})
+        await insert_row(database, "wallets", row | {"credit_balance": 7})
+    assert raised.value.rule == "ledger"

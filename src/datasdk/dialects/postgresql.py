@@ -82,10 +82,13 @@ def _version_bump(rule: VersionBump) -> str:
 
 
 def _append_only(rule: AppendOnly) -> str:
-    parent_gone = "false"
+    parent_gone, cascade = "false", ""
     if rule.cascade_parent:
         parent, key, column = rule.cascade_parent
         parent_gone = f"NOT EXISTS (SELECT 1 FROM {parent} WHERE {key} = OLD.{column})"
+        cascade = _template("append_only_cascade").format(
+            ident=rule.ident, table=rule.table, parent=parent, key=key, column=column
+        )
     key_checks = "".join(
         _template("append_only_key").format(
             table=rule.table,
@@ -101,6 +104,7 @@ def _append_only(rule: AppendOnly) -> str:
         token=rule.token(),
         parent_gone=parent_gone,
         key_checks=key_checks.rstrip("\n"),
+        cascade=cascade,
     )
 
 

@@ -112,7 +112,15 @@ def _append_only(rule: AppendOnly) -> list[tuple[str, str]]:
         (f"trg_{rule.ident}_update", "BEFORE UPDATE", None),
         (f"trg_{rule.ident}_delete", "BEFORE DELETE", delete_when),
     ]
-    out = [
+    cascade = []
+    if rule.cascade_parent:
+        # The cascade, again, as a trigger: it holds whatever a client's foreign_keys
+        # pragma says, so rows never outlive their parent and the exemption above
+        # covers only this path.
+        name = f"trg_{rule.ident}_cascade"
+        remove = f"DELETE FROM {table} WHERE {column} = OLD.{key};"
+        cascade.append((name, _trigger(name, "AFTER DELETE", parent, None, remove)))
+    out = cascade + [
         (name, _trigger(name, timing, table, when, _raise(token)))
         for name, timing, when in triggers
     ]
@@ -194,8 +202,13 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
         (names[0], _trigger(names[0], "AFTER INSERT", rule.table, None, move)),
         (
             names[1],
+            # A wallet (re)opens holding exactly what its ledger says it holds.
             _trigger(
-                names[1], "BEFORE INSERT", account, f"NEW.{balance} <> 0", _raise(rule.token())
+                names[1],
+                "BEFORE INSERT",
+                account,
+                f"NEW.{balance} <> {ledger_sum}",
+                _raise(rule.token()),
             ),
         ),
         (

@@ -4,7 +4,9 @@
 -- once their parent row is gone.
 CREATE FUNCTION fn_{ident}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' AND {parent_gone} THEN
+    -- Depth > 1: called from a trigger (the cascade below, or the foreign key's own),
+    -- never from a client statement.
+    IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 AND {parent_gone} THEN
         RETURN OLD;
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'DS001', MESSAGE = '{token}', TABLE = '{table}';
@@ -28,3 +30,4 @@ $$
 -- statement
 CREATE TRIGGER trg_{ident}_keys BEFORE INSERT ON {table}
     FOR EACH ROW EXECUTE FUNCTION fn_{ident}_keys()
+{cascade}

@@ -11,13 +11,17 @@ $$
 CREATE TRIGGER trg_{ident} AFTER INSERT ON {table}
     FOR EACH ROW EXECUTE FUNCTION fn_{ident}()
 -- statement
--- ... and the balance moves no other way: it always equals the sum of the ledger.
+-- ... and the balance moves no other way. A wallet (re)opens holding exactly what its
+-- ledger says; afterwards only the ledger trigger above (depth > 1) may change it.
+-- (Comparing with the ledger's sum, as SQLite does, would fail here: PostgreSQL runs
+-- AFTER ROW triggers at the end of the statement, when every new row is visible.)
 CREATE FUNCTION fn_{ident}_balance() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF (TG_OP = 'INSERT' AND NEW.{balance} <> 0)
-        OR (TG_OP = 'UPDATE' AND NEW.{balance} IS DISTINCT FROM (
+    IF (TG_OP = 'INSERT' AND NEW.{balance} <> (
             SELECT coalesce(sum({amount}), 0) FROM {table}
-            WHERE {account_column} = NEW.{account_key})) THEN
+            WHERE {account_column} = NEW.{account_key}))
+        OR (TG_OP = 'UPDATE' AND NEW.{balance} IS DISTINCT FROM OLD.{balance}
+            AND pg_trigger_depth() < 2) THEN
         RAISE EXCEPTION USING ERRCODE = 'DS004', MESSAGE = '{token}', TABLE = '{account_table}';
     END IF;
     RETURN NEW;
