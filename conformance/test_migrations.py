@@ -111,6 +111,10 @@ async def test_a_migrated_database_equals_a_created_one(open_database: OpenDatab
     assert await created.check() == []
 
 
+async def test_autogenerate_finds_nothing_to_do_at_head(database: datasdk.Database) -> None:
+    assert await migrate.autogenerate_diff(database) == []
+
+
 async def test_check_reports_a_dropped_trigger_and_a_dropped_index(
     database: datasdk.Database,
 ) -> None:
@@ -162,6 +166,8 @@ async def test_batch_operations_keep_the_rules(database: datasdk.Database, tmp_p
             batch.alter_column("content_type", existing_type=sa.String(255), type_=sa.String(300))
         with batch_alter_table("credit_transactions") as batch:
             batch.alter_column("kind", existing_type=sa.String(20), type_=sa.String(30))
+        with batch_alter_table("scan_modules") as batch:
+            batch.alter_column("platform", existing_type=sa.Text(), type_=sa.String(60))
         """,
     )
     before = await _rows(database, "audit_logs")

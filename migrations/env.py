@@ -7,13 +7,19 @@ from typing import Any
 from alembic import context
 
 from datasdk.migrate import refuse_content_columns
-from datasdk.schema import metadata
+from datasdk.schema import applies, metadata
 
 
 def _guard(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
     # After every revision, before anything commits: the audit trail never gets a
     # column that could hold page content.
     refuse_content_columns(ctx.connection, step.up_revision_id or "base")
+
+
+def _include(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    # Autogenerate compares against this dialect's schema only (no GIN index on SQLite).
+    dialect = context.get_context().dialect.name
+    return reflected or applies(item, dialect)
 
 
 def run_migrations_online() -> None:
@@ -25,6 +31,7 @@ def run_migrations_online() -> None:
         connection=connection,
         target_metadata=metadata,
         on_version_apply=_guard,
+        include_object=_include,
         compare_type=True,
     )
     with context.begin_transaction():

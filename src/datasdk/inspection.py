@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Index, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.schema import SchemaItem
 
 from datasdk.dialects import BackendProfile
-from datasdk.schema import INDEXES, RULES, metadata
+from datasdk.schema import INDEXES, RULES, applies, metadata
 from datasdk.schema.ddl import CreateRule, statements
 
 IGNORED_TABLES = frozenset({"alembic_version", "sqlite_sequence"})
@@ -93,15 +92,6 @@ def _normalize(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def _applies(item: SchemaItem, dialect: Dialect) -> bool:
-    """Whether a constraint or index declared with `ddl_if` exists on this dialect."""
-    ddl_if = getattr(item, "_ddl_if", None)
-    if ddl_if is None or ddl_if.dialect is None:
-        return True
-    wanted = ddl_if.dialect
-    return dialect.name in ((wanted,) if isinstance(wanted, str) else tuple(wanted))
-
-
 @dataclass
 class _Expected:
     triggers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> table, SQL
@@ -151,7 +141,9 @@ def drift(connection: Connection, profile: BackendProfile) -> list[str]:
             if reflected is not None and reflected[1] != column.nullable:
                 wanted = "nullable" if column.nullable else "NOT NULL"
                 problems.append(f"column {name}.{column.name} should be {wanted}")
-        constraints = {str(c.name) for c in table.constraints if c.name and _applies(c, dialect)}
+        constraints = {
+            str(c.name) for c in table.constraints if c.name and applies(c, dialect.name)
+        }
         present = (
             set(found["unique"])
             | set(found["checks"])
@@ -160,7 +152,7 @@ def drift(connection: Connection, profile: BackendProfile) -> list[str]:
         )
         compare("constraint", name, constraints, present)
         indexes = {
-            str(ix.name) for ix in INDEXES if _table_of(ix) == name and _applies(ix, dialect)
+            str(ix.name) for ix in INDEXES if _table_of(ix) == name and applies(ix, dialect.name)
         }
         compare("index", name, indexes, set(found["indexes"]))
 

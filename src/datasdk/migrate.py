@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from importlib import resources
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import command, op
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -18,7 +20,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.schema import CreateTable, DropTable
 
 from datasdk.errors import MigrationError
-from datasdk.schema import CONTENT_COLUMN_WORDS, INDEXES, RULES, metadata, rules_for
+from datasdk.schema import CONTENT_COLUMN_WORDS, INDEXES, RULES, applies, metadata, rules_for
 from datasdk.schema.ddl import create_rules, drop_rules
 from datasdk.schema.rules import rules_mentioning
 
@@ -96,6 +98,23 @@ async def current(database: Database) -> str | None:
         return await connection.run_sync(_current)
 
 
+async def autogenerate_diff(database: Database) -> list[Any]:
+    """What `db revision --autogenerate` would write: empty when the database is at head."""
+
+    def _diff(connection: Connection) -> list[Any]:
+        options = {
+            "compare_type": True,
+            "include_object": lambda item, name, type_, reflected, compare_to: (
+                reflected or applies(item, connection.dialect.name)
+            ),
+        }
+        context = MigrationContext.configure(connection, opts=options)
+        return list(compare_metadata(context, metadata))
+
+    async with database.connection() as connection:
+        return await connection.run_sync(_diff)
+
+
 def revisions() -> list[str]:
     """Every revision id, oldest first."""
     script = ScriptDirectory.from_config(alembic_config())
@@ -114,9 +133,20 @@ def content_columns(connection: Connection) -> list[str]:
     return [name for name in names if _is_content_name(name)]
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Metadata about content, not content.
+_CONTENT_METADATA = frozenset({"content_hash", "content_type", "content_length"})
+# Words that merely contain a forbidden one ("dom" in "domain", "text" in "context").
+_HARMLESS_WORDS = frozenset({"domain", "domains", "context", "resource", "resources", "random"})
+
+
 def _is_content_name(name: str) -> bool:
-    words = name.lower().replace("-", "_").split("_")
-    return any(word in CONTENT_COLUMN_WORDS for word in words) or name.lower() == "content"
+    snake = _CAMEL.sub("_", name).lower().replace("-", "_")
+    if snake in _CONTENT_METADATA:
+        return False
+    words = [word for word in snake.split("_") if word and word not in _HARMLESS_WORDS]
+    forbidden = (*CONTENT_COLUMN_WORDS, "content")
+    return any(bad in word for word in words for bad in forbidden)
 
 
 def refuse_content_columns(connection: Connection, revision: str) -> None:
@@ -174,4 +204,8 @@ def batch_alter_table(table: str, **kwargs: Any) -> Iterator[Any]:
     kwargs.setdefault("copy_from", metadata.tables[table])
     with op.batch_alter_table(table, **kwargs) as batch:
         yield batch
+    # A rebuild creates every index of the logical table, ddl_if or not.
+    for index in metadata.tables[table].indexes:
+        if not applies(index, connection.dialect.name):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
     create_rules(connection, affected)

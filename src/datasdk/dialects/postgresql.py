@@ -246,7 +246,20 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         return errors.TransactionAborted("an earlier statement of this unit of work failed")
     if state in _CONFLICT_STATES:
         return errors.TransactionConflict(f"transaction conflict ({state}); retry the unit of work")
-    return errors.BackendError(f"PostgreSQL error {state}: {message}")
+    return errors.BackendError(_describe(state, detail, message))
+
+
+# Connection and resource failures: their messages name servers, roles and databases,
+# never a statement's values. Other messages may quote values, so they stay in the
+# chained cause, out of the error's text (and so out of logs).
+_SAFE_MESSAGE_CLASSES = ("08", "28", "3D", "53", "57")
+
+
+def _describe(state: str | None, detail: BaseException, message: str) -> str:
+    condition = type(detail).__name__
+    if state and state.startswith(_SAFE_MESSAGE_CLASSES):
+        return f"PostgreSQL error {state} ({condition}): {message}"
+    return f"PostgreSQL error {state or 'in the driver'} ({condition})"
 
 
 # -- connections ----------------------------------------------------------------------

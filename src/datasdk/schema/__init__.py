@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ForeignKeyConstraint, Table
+from sqlalchemy.schema import SchemaItem
 
 from datasdk.schema.ddl import attach_rules
 from datasdk.schema.enums import JOB_TRANSITIONS, SCAN_TRANSITIONS, JobState, ScanStatus
@@ -41,6 +42,15 @@ CONTENT_COLUMN_WORDS = (
     "raw",
     "source",
 )
+
+
+def applies(item: SchemaItem, dialect: str) -> bool:
+    """Whether a constraint or index declared with `ddl_if` exists on this dialect."""
+    ddl_if = getattr(item, "_ddl_if", None)
+    if ddl_if is None or ddl_if.dialect is None:
+        return True
+    wanted = ddl_if.dialect
+    return dialect in ((wanted,) if isinstance(wanted, str) else tuple(wanted))
 
 
 def _foreign_key_guards(table: Table) -> list[Rule]:
@@ -138,6 +148,7 @@ __all__ = [
     "MONITORING_TABLES",
     "RULES",
     "TABLE_ORDER",
+    "applies",
     "metadata",
     "rules_for",
 ]
