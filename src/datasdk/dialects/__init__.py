@@ -30,6 +30,8 @@ class BackendProfile:
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
     catalog: Callable[[Connection], Catalog]
+    # An empty space of this backend to create a reference schema in (`db check`).
+    scratch_space: Callable[[Connection], AbstractContextManager[tuple[Connection, str | None]]]
     # Raw SQL parameters in the stored form (e.g. UUIDs as 36-char text on SQLite).
     raw_param: Callable[[Any], Any]
 
@@ -51,6 +53,7 @@ def _profile(
         verify_migration=module.verify_migration,
         catalog=module.catalog,
         raw_param=module.raw_param,
+        scratch_space=module.scratch_space,
     )
 
 

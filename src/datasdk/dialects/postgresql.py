@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -317,6 +318,7 @@ _FUNCTIONS = """
 SELECT p.proname, p.prosrc FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
 """
 _TYPES = """
 SELECT t.typname FROM pg_type t
@@ -339,3 +341,16 @@ def catalog(connection: Connection) -> Catalog:
 def raw_param(value: Any) -> Any:
     """asyncpg binds UUIDs, aware datetimes and addresses natively."""
     return value
+
+
+@contextmanager
+def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | None]]:
+    """A fresh schema in this database, inside a transaction that is always rolled back."""
+    schema = f"datasdk_check_{uuid.uuid4().hex[:12]}"
+    transaction = connection.begin()
+    try:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        connection.exec_driver_sql(f"SET LOCAL search_path TO {schema}")
+        yield connection, schema
+    finally:
+        transaction.rollback()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.ext.compiler import compiles
@@ -477,3 +477,14 @@ def raw_param(value: Any) -> Any:
 
 
 _DIALECT = SQLiteDialect()
+
+
+@contextmanager
+def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | None]]:
+    """An empty in-memory database of the same dialect, to create a reference schema in."""
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as scratch:
+            yield scratch, None
+    finally:
+        engine.dispose()
