@@ -330,3 +330,40 @@ async def test_violations_leave_nothing_behind(database: datasdk.Database) -> No
 
 async def _count(db: datasdk.Database, table: str) -> int:
     return len(await fetch(db, table))
+
+
+async def test_a_referenced_key_cannot_change(database: datasdk.Database) -> None:
+    user = await insert_row(database, "users", valid_row("users", {}))
+    await insert_row(database, "wallets", valid_row("wallets", {"user_id": user["id"]}))
+    with pytest.raises(FK) as raised:
+        await set_columns(database, "users", user["id"], id="user_renamed")
+    assert (raised.value.table, raised.value.constraint) == ("wallets", "fk_wallets_user_id_users")
+
+
+@pytest.mark.parametrize(
+    ("table", "overrides", "exc", "constraint"),
+    [
+        # A row with a missing parent *and* a bad value reports the value, as
+        # PostgreSQL checks references last.
+        (
+            "domains",
+            {"user_id": "nobody", "url": "http://x.example"},
+            Check,
+            "ck_domains_url_https",
+        ),
+        (
+            "scan_jobs",
+            {"user_id": "nobody", "url": None},
+            errors.NotNullViolation,
+            "nn_scan_jobs_url",
+        ),
+    ],
+)
+async def test_references_are_checked_after_the_row_itself(
+    database: datasdk.Database,
+    table: str,
+    overrides: dict[str, Any],
+    exc: type[errors.DataSDKError],
+    constraint: str,
+) -> None:
+    await _expect(database, exc, constraint, table, valid_row(table, {}) | overrides)

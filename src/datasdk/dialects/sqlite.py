@@ -225,23 +225,32 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
 
 
 def _foreign_key(rule: ForeignKeyGuard) -> list[tuple[str, str]]:
+    # AFTER triggers, as PostgreSQL checks references after the row's own CHECK and
+    # NOT NULL constraints: a row with several faults reports the same one on both.
     pairs = list(zip(rule.columns, rule.parent_columns, strict=True))
     present = " AND ".join(f"NEW.{column} IS NOT NULL" for column in rule.columns)
     found = " AND ".join(f"p.{key} = NEW.{column}" for column, key in pairs)
     missing = f"{present} AND NOT EXISTS (SELECT 1 FROM {rule.parent_table} AS p WHERE {found})"
+    referenced = " AND ".join(f"c.{column} = OLD.{key}" for column, key in pairs)
+    used = f"EXISTS (SELECT 1 FROM {rule.table} AS c WHERE {referenced})"
+    rekeyed = " OR ".join(f"NEW.{key} IS NOT OLD.{key}" for key in rule.parent_columns)
     out = [
-        (f"trg_{rule.ident}_insert", "BEFORE INSERT", rule.table, missing),
+        (f"trg_{rule.ident}_insert", "AFTER INSERT", rule.table, missing),
         (
             f"trg_{rule.ident}_update",
-            f"BEFORE UPDATE OF {', '.join(rule.columns)}",
+            f"AFTER UPDATE OF {', '.join(rule.columns)}",
             rule.table,
             missing,
         ),
     ]
     if rule.restrict:
-        referenced = " AND ".join(f"c.{column} = OLD.{key}" for column, key in pairs)
-        used = f"EXISTS (SELECT 1 FROM {rule.table} AS c WHERE {referenced})"
+        # BEFORE: SQLite applies an ON DELETE RESTRICT at once, not at the statement's end.
         out.append((f"trg_{rule.ident}_restrict", "BEFORE DELETE", rule.parent_table, used))
+    if rule.restrict_update:
+        timing = f"AFTER UPDATE OF {', '.join(rule.parent_columns)}"
+        out.append(
+            (f"trg_{rule.ident}_rekey", timing, rule.parent_table, f"({rekeyed}) AND {used}")
+        )
     token = rule.token()
     return [
         (name, _trigger(name, timing, on, when, _raise(token))) for name, timing, on, when in out
@@ -305,6 +314,10 @@ def translate(exc: BaseException) -> errors.DataSDKError:
     message = str(exc)
     primary = code & 0xFF if isinstance(code, int) else None
     if code == SQLITE_CONSTRAINT_TRIGGER:
+        # SQLite implements ON DELETE RESTRICT as an internal trigger, so that code also
+        # carries its untokened "FOREIGN KEY constraint failed".
+        if message == "FOREIGN KEY constraint failed":
+            return errors.ForeignKeyViolation(message, table=None, constraint=None)
         return error_from_token(message) or errors.RuleViolation(message, table=None)
     if code == SQLITE_CONSTRAINT_CHECK:
         found = _CHECK_NAME.search(message)

@@ -65,6 +65,7 @@ def _foreign_key_guards(table: Table) -> list[Rule]:
                 parent_table=fk.referred_table.name,
                 parent_columns=tuple(element.column.name for element in fk.elements),
                 restrict=(fk.ondelete or "NO ACTION").upper() in {"RESTRICT", "NO ACTION"},
+                restrict_update=(fk.onupdate or "NO ACTION").upper() in {"RESTRICT", "NO ACTION"},
             )
         )
     return guards

@@ -166,7 +166,8 @@ class ForeignKeyGuard(Rule):
     PostgreSQL reports the constraint name itself and needs no triggers; SQLite
     reports only "FOREIGN KEY constraint failed", so there triggers check the
     reference first and raise `datasdk:foreign_key:<table>:<constraint>`.
-    `restrict` also guards deleting a referenced parent row.
+    `restrict` also guards deleting a referenced parent row, `restrict_update`
+    changing its key.
     """
 
     constraint: str = ""
@@ -174,6 +175,7 @@ class ForeignKeyGuard(Rule):
     parent_table: str = ""
     parent_columns: tuple[str, ...] = ()
     restrict: bool = False
+    restrict_update: bool = False
     kind: str = field(init=False, default="fk")
 
     @property
