@@ -18,6 +18,7 @@ Check, Unique, FK = errors.CheckViolation, errors.UniqueViolation, errors.Foreig
 # (table, overrides of a valid row, error class, constraint name)
 INSERT_CASES: list[tuple[str, dict[str, Any], type[errors.DataSDKError], str]] = [
     ("users", {"email": "Upper@example.com"}, Check, "ck_users_email_lower"),
+    ("users", {"email": "\u00c4rger@EXAMPLE.com"}, Check, "ck_users_email_lower"),
     ("users", {"id": ""}, Check, "ck_users_id_not_empty"),
     ("users", {"provider": "google"}, Check, "ck_users_provider_pair"),
     ("users", {"subscription_status": "gold"}, Check, "ck_users_subscription_status"),
@@ -330,6 +331,13 @@ async def test_violations_leave_nothing_behind(database: datasdk.Database) -> No
 
 async def _count(db: datasdk.Database, table: str) -> int:
     return len(await fetch(db, table))
+
+
+async def test_only_ascii_capitals_count_as_upper_case(database: datasdk.Database) -> None:
+    # lower() folds only ASCII on SQLite; the rule is the same on every backend.
+    await insert_row(
+        database, "users", valid_row("users", {}) | {"email": "\u00c4rger@example.com"}
+    )
 
 
 async def test_a_referenced_key_cannot_change(database: datasdk.Database) -> None:

@@ -30,7 +30,7 @@ from datasdk.schema.rules import (
     TouchUpdatedAt,
     VersionBump,
 )
-from datasdk.schema.types import is_sha256_hex, json_type_is, new_uuid, utc_now
+from datasdk.schema.types import is_ascii_lowercase, is_sha256_hex, json_type_is, new_uuid, utc_now
 
 _TEMPLATE_BREAK = "\n-- statement\n"
 
@@ -51,6 +51,12 @@ def _new_uuid(element: new_uuid, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(is_sha256_hex, "postgresql")
 def _is_sha256_hex(element: is_sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{element.column} ~ '^[0-9a-f]{{64}}$'"
+
+
+@compiles(is_ascii_lowercase, "postgresql")
+def _is_ascii_lowercase(element: is_ascii_lowercase, compiler: SQLCompiler, **kw: Any) -> str:
+    # The C collation folds ASCII only, as SQLite's lower() does.
+    return f'{element.column} = lower({element.column} COLLATE "C")'
 
 
 @compiles(json_type_is, "postgresql")

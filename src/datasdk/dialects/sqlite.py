@@ -34,7 +34,14 @@ from datasdk.schema.rules import (
     TouchUpdatedAt,
     VersionBump,
 )
-from datasdk.schema.types import UTCDateTime, is_sha256_hex, json_type_is, new_uuid, utc_now
+from datasdk.schema.types import (
+    UTCDateTime,
+    is_ascii_lowercase,
+    is_sha256_hex,
+    json_type_is,
+    new_uuid,
+    utc_now,
+)
 
 # 'now' is fixed for one sqlite3_step, so every trigger of one statement sees one time.
 # SQLite keeps milliseconds; the trailing zeros keep the text fixed-width.
@@ -65,6 +72,11 @@ def _new_uuid(element: new_uuid, compiler: SQLCompiler, **kw: Any) -> str:
 def _is_sha256_hex(element: is_sha256_hex, compiler: SQLCompiler, **kw: Any) -> str:
     column = element.column
     return f"length({column}) = 64 AND {column} NOT GLOB '*[^0-9a-f]*'"
+
+
+@compiles(is_ascii_lowercase, "sqlite")
+def _is_ascii_lowercase(element: is_ascii_lowercase, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{element.column} = lower({element.column})"
 
 
 @compiles(json_type_is, "sqlite")

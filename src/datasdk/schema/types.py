@@ -155,3 +155,13 @@ class json_type_is(ColumnElement[bool]):
         self.column = column
         self.json_type = json_type
         super().__init__()
+
+
+class is_ascii_lowercase(ColumnElement[bool]):
+    """True when a text column has no ASCII capitals (SQLite's lower() folds only ASCII)."""
+
+    inherit_cache = False  # DDL-only; the instance attributes are not part of a cache key
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        super().__init__()
