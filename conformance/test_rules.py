@@ -526,3 +526,14 @@ async def test_a_wallet_reopens_only_with_its_ledger_balance(database: datasdk.D
         await database.execute("DELETE FROM wallets WHERE id = :w", {"w": world.wallet_id})
         await insert_row(database, "wallets", row | {"credit_balance": 7})
     assert raised.value.rule == "ledger"
+
+
+async def test_a_read_only_unit_refuses_writes(database: datasdk.Database) -> None:
+    with pytest.raises(errors.ReadOnlyTransactionError):
+        await database.execute("INSERT INTO users (id) VALUES ('user_ro')", read_only=True)
+    assert await fetch(database, "users") == []
+    rows = (await database.execute("SELECT count(*) AS n FROM users", read_only=True)).rows
+    assert rows == [{"n": 0}]
+    # The connection is back to normal for the next unit of work.
+    await database.execute("INSERT INTO users (id) VALUES ('user_rw')")
+    assert len(await fetch(database, "users")) == 1

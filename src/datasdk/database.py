@@ -96,17 +96,24 @@ class Database:
             await self.engine.dispose()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """One unit of work; any error inside rolls all of it back, on every backend."""
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Transaction]:
+        """One unit of work; any error inside rolls all of it back, on every backend.
+
+        A unit that writes holds the write lock from its start on SQLite and libSQL;
+        `read_only=True` takes none there (WAL readers never wait) and refuses writes.
+        """
         with _translated():
-            async with self.engine.begin() as connection:
-                tx = Transaction(connection, self.profile)
-                yield tx
-                if tx.failure is not None:
-                    # The caller caught the error and carried on: roll back, loudly.
-                    raise TransactionAborted(
-                        "the unit of work was rolled back: a statement in it failed"
-                    ) from tx.failure
+            async with self.engine.connect() as plain:
+                options = self.profile.read_only_options if read_only else {}
+                connection = await plain.execution_options(**options)
+                async with connection.begin():
+                    tx = Transaction(connection, self.profile)
+                    yield tx
+                    if tx.failure is not None:
+                        # The caller caught the error and carried on: roll back, loudly.
+                        raise TransactionAborted(
+                            "the unit of work was rolled back: a statement in it failed"
+                        ) from tx.failure
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
@@ -116,10 +123,14 @@ class Database:
                 yield connection
 
     async def execute(
-        self, statement: str | Executable, params: Mapping[str, Any] | None = None
+        self,
+        statement: str | Executable,
+        params: Mapping[str, Any] | None = None,
+        *,
+        read_only: bool = False,
     ) -> QueryResult:
         """Run one statement in a unit of work of its own."""
-        async with self.transaction() as tx:
+        async with self.transaction(read_only=read_only) as tx:
             return await tx.execute(statement, params)
 
     async def migrate(self, revision: str = "head") -> None:

@@ -111,6 +111,10 @@ class TransactionAborted(DataSDKError):
     """
 
 
+class ReadOnlyTransactionError(DataSDKError):
+    """A write inside a unit of work opened with `read_only=True`."""
+
+
 class BackendError(DataSDKError):
     """Connection lost, timeouts, and any driver error the SDK has no better name for."""
 
@@ -134,6 +138,7 @@ __all__ = [
     "MigrationError",
     "NotFoundError",
     "NotNullViolation",
+    "ReadOnlyTransactionError",
     "RuleViolation",
     "StaleVersionError",
     "TransactionAborted",

@@ -32,6 +32,8 @@ class BackendProfile:
     catalog: Callable[[Connection], Catalog]
     # An empty space of this backend to create a reference schema in (`db check`).
     scratch_space: Callable[[Connection], AbstractContextManager[tuple[Connection, str | None]]]
+    # Execution options that make a unit of work read-only (and, on SQLite, lock-free).
+    read_only_options: dict[str, Any]
     # Raw SQL parameters in the stored form (e.g. UUIDs as 36-char text on SQLite).
     raw_param: Callable[[Any], Any]
 
@@ -54,6 +56,7 @@ def _profile(
         catalog=module.catalog,
         raw_param=module.raw_param,
         scratch_space=module.scratch_space,
+        read_only_options=module.READ_ONLY_OPTIONS,
     )
 
 

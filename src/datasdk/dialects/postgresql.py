@@ -249,6 +249,8 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         return errors.NotNullViolation(
             f"{table}.{column} may not be NULL", table=table, column=column
         )
+    if state == "25006":
+        return errors.ReadOnlyTransactionError("a read-only unit of work cannot write")
     if state == "25P02":
         return errors.TransactionAborted("an earlier statement of this unit of work failed")
     if state in _CONFLICT_STATES:
@@ -360,3 +362,6 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
         yield connection, schema
     finally:
         transaction.rollback()
+
+
+READ_ONLY_OPTIONS = {"postgresql_readonly": True}

@@ -299,7 +299,7 @@ def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
 
 # -- errors ---------------------------------------------------------------------------
 
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 5, 6, 8
 SQLITE_CONSTRAINT_CHECK = 275
 SQLITE_CONSTRAINT_FOREIGNKEY = 787
 SQLITE_CONSTRAINT_NOTNULL = 1299
@@ -355,6 +355,8 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         return errors.ForeignKeyViolation(
             "a foreign key refused the write", table=None, constraint=None
         )
+    if primary == SQLITE_READONLY:
+        return errors.ReadOnlyTransactionError("a read-only unit of work cannot write")
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
         return errors.TransactionConflict(
             "the database stayed locked by another writer past the busy timeout"
@@ -365,6 +367,7 @@ def translate(exc: BaseException) -> errors.DataSDKError:
 # -- connections ----------------------------------------------------------------------
 
 BUSY_TIMEOUT_SECONDS = 5.0
+READ_ONLY = "datasdk_read_only"
 
 
 def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
@@ -383,9 +386,21 @@ def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # Readers take no lock under WAL; query_only makes a write fail as on
+            # PostgreSQL's READ ONLY transactions.
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+            return
         # Under WAL a deferred transaction that later writes fails with SQLITE_BUSY at
         # once, whatever the busy timeout: take the write lock up front.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            _pragma(connection, "PRAGMA query_only = OFF")
 
 
 _COMMON_PRAGMAS = [
@@ -396,6 +411,10 @@ _COMMON_PRAGMAS = [
 
 
 def sqlite_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
+    if config.url.endswith(":memory:") or config.url.endswith(":///"):
+        # One shared connection (StaticPool): there is no pool to size.
+        options.pop("pool_size", None)
+        options.pop("max_overflow", None)
     engine = create_async_engine(
         config.sqlalchemy_url,
         connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
@@ -450,9 +469,11 @@ def rule_bypass_settings() -> list[str]:
 
 
 def _pragma(connection: Connection, statement: str) -> None:
-    # On the driver connection, outside SQLAlchemy's transaction: foreign_keys can
-    # only change while no transaction is open.
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    # On the driver connection, outside SQLAlchemy's transaction bookkeeping: some
+    # pragmas (foreign_keys) only change while no transaction is open.
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
     try:
         cursor.execute(statement)
     finally:
@@ -513,3 +534,6 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
             yield scratch, None
     finally:
         engine.dispose()
+
+
+READ_ONLY_OPTIONS = {READ_ONLY: True}
