@@ -18,6 +18,33 @@ _RULE_CLASSES: dict[str, type[errors.RuleViolation]] = {
 }
 
 
+# One message per failure, built here, so that every backend says the same words.
+
+
+def unique(table: str | None, constraint: str | None) -> errors.UniqueViolation:
+    return errors.UniqueViolation(
+        f"{table} already has a row with this {constraint} key", table=table, constraint=constraint
+    )
+
+
+def check(table: str | None, constraint: str | None) -> errors.CheckViolation:
+    return errors.CheckViolation(
+        f"check constraint {constraint} refused the write",
+        table=table or (table_of_check(constraint) if constraint else None),
+        constraint=constraint,
+    )
+
+
+def foreign_key(table: str | None, constraint: str | None) -> errors.ForeignKeyViolation:
+    return errors.ForeignKeyViolation(
+        f"foreign key {constraint} refused the write on {table}", table=table, constraint=constraint
+    )
+
+
+def not_null(table: str | None, column: str | None) -> errors.NotNullViolation:
+    return errors.NotNullViolation(f"{table}.{column} may not be NULL", table=table, column=column)
+
+
 def error_from_token(message: str) -> errors.DataSDKError | None:
     """The error a rule's token (`datasdk:<rule>:<table>[:<constraint>]`) stands for."""
     token = message.strip()
@@ -30,17 +57,9 @@ def error_from_token(message: str) -> errors.DataSDKError | None:
     _, rule, table, *rest = parts
     constraint = rest[0] if rest else None
     if rule == "foreign_key":
-        return errors.ForeignKeyViolation(
-            f"foreign key {constraint} refused the write on {table}",
-            table=table,
-            constraint=constraint,
-        )
+        return foreign_key(table, constraint)
     if rule == "unique":
-        return errors.UniqueViolation(
-            f"{table} already has a row with this {constraint} key",
-            table=table,
-            constraint=constraint,
-        )
+        return unique(table, constraint)
     cls = _RULE_CLASSES.get(rule, errors.RuleViolation)
     return cls(f"rule {rule} refused the write on {table}", table=table, rule=rule)
 

@@ -17,8 +17,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
+from datasdk.dialects import common
 from datasdk.dialects.catalog import Catalog, TriggerInfo
-from datasdk.dialects.common import error_from_token, table_of_check
+from datasdk.dialects.common import error_from_token
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     AppendOnly,
@@ -227,28 +228,13 @@ def translate(exc: BaseException) -> errors.DataSDKError:
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
     if state == "23505":
-        return errors.UniqueViolation(
-            f"{table} already has a row with this {constraint} key",
-            table=table,
-            constraint=constraint,
-        )
+        return common.unique(table, constraint)
     if state == "23514":
-        return errors.CheckViolation(
-            f"check constraint {constraint} refused the write",
-            table=table or (table_of_check(constraint) if constraint else None),
-            constraint=constraint,
-        )
+        return common.check(table, constraint)
     if state == "23503":
-        return errors.ForeignKeyViolation(
-            f"foreign key {constraint} refused the write on {table}",
-            table=table,
-            constraint=constraint,
-        )
+        return common.foreign_key(table, constraint)
     if state == "23502":
-        column = getattr(detail, "column_name", None)
-        return errors.NotNullViolation(
-            f"{table}.{column} may not be NULL", table=table, column=column
-        )
+        return common.not_null(table, getattr(detail, "column_name", None))
     if state == "25006":
         return errors.ReadOnlyTransactionError("a read-only unit of work cannot write")
     if state == "25P02":

@@ -21,8 +21,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
+from datasdk.dialects import common
 from datasdk.dialects.catalog import Catalog, TriggerInfo
-from datasdk.dialects.common import error_from_token, table_of_check, unique_constraint_name
+from datasdk.dialects.common import error_from_token, unique_constraint_name
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     AppendOnly,
@@ -329,32 +330,21 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         # SQLite implements ON DELETE RESTRICT as an internal trigger, so that code also
         # carries its untokened "FOREIGN KEY constraint failed".
         if message == "FOREIGN KEY constraint failed":
-            return errors.ForeignKeyViolation(message, table=None, constraint=None)
+            return common.foreign_key(None, None)
         return error_from_token(message) or errors.RuleViolation(message, table=None)
     if code == SQLITE_CONSTRAINT_CHECK:
         found = _CHECK_NAME.search(message)
-        name = found.group(1) if found else None
-        return errors.CheckViolation(
-            f"check constraint {name} refused the write",
-            table=table_of_check(name) if name else None,
-            constraint=name,
-        )
+        return common.check(None, found.group(1) if found else None)
     if code in (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY):
         table, columns = _columns(message)
-        name = unique_constraint_name(table, columns) if table else None
-        return errors.UniqueViolation(
-            f"{table} already has a row with this {name} key", table=table, constraint=name
-        )
+        return common.unique(table, unique_constraint_name(table, columns) if table else None)
     if code == SQLITE_CONSTRAINT_NOTNULL:
         table, columns = _columns(message)
-        column = columns[0] if columns else None
-        return errors.NotNullViolation(
-            f"{table}.{column} may not be NULL", table=table, column=column
-        )
+        return common.not_null(table, columns[0] if columns else None)
     if code == SQLITE_CONSTRAINT_FOREIGNKEY:
-        return errors.ForeignKeyViolation(
-            "a foreign key refused the write", table=None, constraint=None
-        )
+        # Only a write the reference guards do not cover reaches SQLite's own check,
+        # which names neither table nor constraint.
+        return common.foreign_key(None, None)
     if primary == SQLITE_READONLY:
         return errors.ReadOnlyTransactionError("a read-only unit of work cannot write")
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):
