@@ -40,25 +40,30 @@ async def _unchanged(db: datasdk.Database, table: str, row: dict[str, Any]) -> N
 # -- append_only ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", APPEND_ONLY)
+# For each append-only table, a column every update below rewrites to itself.
+_SAME_VALUE = {
+    "audit_logs": ("timestamp", "content_hash"),
+    "credit_transactions": ("created_at", "amount"),
+}
+
+
 @pytest.mark.parametrize(
-    "statement",
+    ("table", "statement"),
     [
-        "UPDATE {table} SET created_at = created_at WHERE id = :key",
-        "UPDATE {table} SET content_hash = content_hash WHERE id = :key",
-        "DELETE FROM {table} WHERE id = :key",
+        (table, statement)
+        for table, columns in _SAME_VALUE.items()
+        for statement in [
+            *(f"UPDATE {table} SET {c} = {c} WHERE id = :key" for c in columns),
+            f"DELETE FROM {table} WHERE id = :key",
+        ]
     ],
 )
 async def test_append_only_refuses_update_and_delete(
     database: datasdk.Database, table: str, statement: str
 ) -> None:
     row = await _append_only_row(database, table)
-    column = "timestamp" if table == "audit_logs" else "created_at"
-    sql = statement.format(table=table).replace("created_at", column)
-    if "content_hash" in sql and table == "credit_transactions":
-        sql = sql.replace("content_hash", "amount")
     with pytest.raises(errors.AppendOnlyViolation) as raised:
-        await database.execute(sql, {"key": row["id"]})
+        await database.execute(statement, {"key": row["id"]})
     assert (raised.value.table, raised.value.rule) == (table, "append_only")
     await _unchanged(database, table, row)
 
@@ -91,14 +96,12 @@ async def test_append_only_refuses_upserts(
     database: datasdk.Database, table: str, action: str
 ) -> None:
     row = await _append_only_row(database, table)
-    t = metadata.tables[table]
     columns = ", ".join(row)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} WHERE id = :key "
     with pytest.raises(errors.UniqueViolation) as raised:
         await database.execute(sql + f"ON CONFLICT (id) {action}", {"key": row["id"]})
     assert (raised.value.table, raised.value.constraint) == (table, f"pk_{table}")
     await _unchanged(database, table, row)
-    assert t.name == table
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
