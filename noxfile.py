@@ -27,6 +27,8 @@ nox.options.sessions = [
     "conformance-libsql",
     "conformance-postgres",
     "conformance-libsql-remote",  # skips itself unless DATASDK_TEST_LIBSQL_URL is set
+    "examples",
+    "docs",
 ]
 
 
@@ -97,3 +99,23 @@ _conformance_session("postgres", "Conformance suite on PostgreSQL 15 (throwaway 
 _conformance_session(
     "libsql-remote", "Conformance suite on a remote libSQL server (DATASDK_TEST_LIBSQL_URL)."
 )
+
+
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """Run the local examples on SQLite, local libSQL and a throwaway PostgreSQL 15."""
+    _install_project(session)
+    session.run(
+        "python",
+        "examples/check_examples.py",
+        *(session.posargs or ["sqlite", "libsql", "postgres"]),
+    )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation; any warning (a broken link, a missing page) fails."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site")
+    )

@@ -19,4 +19,4 @@ def test_readme_example_runs(
     script.write_text(example)
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(script), run_name="__main__")
-    assert capsys.readouterr().out.strip() == "users ck_users_email_lower"
+    assert capsys.readouterr().out.splitlines() == ["FETCHING 0", "users ck_users_email_lower"]

@@ -16,9 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import Constraint
 
 import datasdk  # noqa: F401  (registers the per-dialect compilers)
-from datasdk.migrate import _is_content_name
 from datasdk.schema import INDEXES, RULES, metadata
 from datasdk.schema.ddl import CreateRule
+from datasdk.validation import is_content_key as _is_content_name
 
 # PostgreSQL silently truncates identifiers longer than NAMEDATALEN - 1 bytes.
 MAX_IDENTIFIER = 63

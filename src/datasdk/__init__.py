@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datasdk import dialects as _dialects  # noqa: F401  (registers the per-dialect compilers)
-from datasdk import errors
+from datasdk import errors, models
 from datasdk.config import Backend, DatabaseConfig
 from datasdk.database import Database, QueryResult, Transaction, connect
 from datasdk.errors import *  # noqa: F403
+from datasdk.models import *  # noqa: F403
 
 __all__ = [
     "Backend",
@@ -16,6 +17,8 @@ __all__ = [
     "Transaction",
     "connect",
     "errors",
+    "models",
     *errors.__all__,
+    *models.__all__,
 ]
 __version__ = "0.1.0"

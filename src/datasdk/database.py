@@ -16,6 +16,9 @@ from sqlalchemy.sql.base import Executable
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for
 from datasdk.errors import BackendError, DataSDKError, TransactionAborted, ValidationError
+from datasdk.repositories._unit import Units
+from datasdk.repositories.access import RepositoryAccess
+from datasdk.validation import Resolver
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,27 @@ class QueryResult:
     rowcount: int
 
 
-class Transaction:
-    """One atomic unit of work: everything done through it commits or rolls back together."""
+class Transaction(RepositoryAccess):
+    """One atomic unit of work: everything done through it commits or rolls back together.
 
-    def __init__(self, connection: AsyncConnection, profile: BackendProfile) -> None:
+    `tx.<repository>` calls join this unit. An error a statement raises ends the unit
+    (TransactionAborted for anything after); an error the SDK raises before writing
+    (ValidationError, NotFoundError, InsufficientCredits, StaleVersionError, ...) does not.
+    """
+
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        profile: BackendProfile,
+        resolver: Resolver | None = None,
+    ) -> None:
         self._connection = connection
         self._profile = profile
+        self._resolver = resolver
         self.failure: DataSDKError | None = None
+
+    def _units(self) -> Units:
+        return Units.joining(self, self._resolver)
 
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
@@ -56,11 +73,21 @@ class Transaction:
             raise
 
 
-class Database:
-    """A connected datasdk database. Use as `async with datasdk.connect(...) as db`."""
+class Database(RepositoryAccess):
+    """A connected datasdk database. Use as `async with datasdk.connect(...) as db`.
 
-    def __init__(self, config: _config.DatabaseConfig, *, pool_size: int = 5) -> None:
+    `db.<repository>` calls each run in a unit of work of their own.
+    """
+
+    def __init__(
+        self,
+        config: _config.DatabaseConfig,
+        *,
+        pool_size: int = 5,
+        resolver: Resolver | None = None,
+    ) -> None:
         self.config = config
+        self.resolver = resolver
         self.profile: BackendProfile = profile_for(config.backend)
         self.engine: AsyncEngine = self.profile.engine(
             config, pool_size=pool_size, max_overflow=pool_size
@@ -69,6 +96,9 @@ class Database:
 
     def __repr__(self) -> str:
         return f"<Database {self.config.backend.value} {self.config.display_url}>"
+
+    def _units(self) -> Units:
+        return Units(lambda read_only: self.transaction(read_only=read_only), self.resolver)
 
     @property
     def backend(self) -> _config.Backend:
@@ -107,7 +137,7 @@ class Database:
                 options = self.profile.read_only_options if read_only else {}
                 connection = await plain.execution_options(**options)
                 async with connection.begin():
-                    tx = Transaction(connection, self.profile)
+                    tx = Transaction(connection, self.profile, self.resolver)
                     yield tx
                     if tx.failure is not None:
                         # The caller caught the error and carried on: roll back, loudly.
@@ -190,10 +220,20 @@ def _from_driver(exc: BaseException) -> bool:
 
 
 def connect(
-    url: str | None = None, *, auth_token: str | None = None, pool_size: int = 5
+    url: str | None = None,
+    *,
+    auth_token: str | None = None,
+    pool_size: int = 5,
+    resolver: Resolver | None = None,
 ) -> Database:
-    """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here)."""
-    return Database(_config.resolve(url, auth_token=auth_token), pool_size=pool_size)
+    """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here).
+
+    `resolver` (host name -> addresses) turns on the DNS check of scan and domain URLs:
+    a name that resolves to any non-public address is refused before any SQL.
+    """
+    return Database(
+        _config.resolve(url, auth_token=auth_token), pool_size=pool_size, resolver=resolver
+    )
 
 
 __all__ = ["Database", "QueryResult", "Transaction", "connect"]

@@ -14,17 +14,31 @@ class ConfigurationError(DataSDKError):
 class ValidationError(DataSDKError):
     """Input refused before any SQL ran."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, details: list[dict[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        # Every problem found, as {"field": ..., "message": ...}; `field` names the first.
+        self.details = (
+            details if details is not None else [{"field": field or "", "message": message}]
+        )
 
 
 class UnsafeURLError(ValidationError):
     """A URL that could reach a private, loopback or otherwise non-public address."""
 
 
+class IdempotencyKeyConflict(ValidationError):
+    """An idempotency key reused for a different request (another amount or kind)."""
+
+
 class NotFoundError(DataSDKError):
-    """The row asked for does not exist."""
+    """The row asked for does not exist; `.table` says where it was looked for."""
+
+    def __init__(self, message: str, *, table: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
 
 
 class ConstraintViolation(DataSDKError):
@@ -133,6 +147,7 @@ __all__ = [
     "DataSDKError",
     "DomainLimitExceeded",
     "ForeignKeyViolation",
+    "IdempotencyKeyConflict",
     "InsufficientCredits",
     "InvalidStateTransition",
     "MigrationError",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from importlib import resources
@@ -20,9 +19,10 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.schema import CreateTable, DropTable
 
 from datasdk.errors import MigrationError
-from datasdk.schema import CONTENT_COLUMN_WORDS, INDEXES, RULES, applies, metadata, rules_for
+from datasdk.schema import INDEXES, RULES, applies, metadata, rules_for
 from datasdk.schema.ddl import create_rules, drop_rules
 from datasdk.schema.rules import rules_mentioning
+from datasdk.validation import is_content_key
 
 if TYPE_CHECKING:
     from datasdk.database import Database
@@ -130,23 +130,7 @@ def content_columns(connection: Connection) -> list[str]:
     if not inspector.has_table("audit_logs"):
         return []
     names = [column["name"] for column in inspector.get_columns("audit_logs")]
-    return [name for name in names if _is_content_name(name)]
-
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-# Metadata about content, not content.
-_CONTENT_METADATA = frozenset({"content_hash", "content_type", "content_length"})
-# Words that merely contain a forbidden one ("dom" in "domain", "text" in "context").
-_HARMLESS_WORDS = frozenset({"domain", "domains", "context", "resource", "resources", "random"})
-
-
-def _is_content_name(name: str) -> bool:
-    snake = _CAMEL.sub("_", name).lower().replace("-", "_")
-    if snake in _CONTENT_METADATA:
-        return False
-    words = [word for word in snake.split("_") if word and word not in _HARMLESS_WORDS]
-    forbidden = (*CONTENT_COLUMN_WORDS, "content")
-    return any(bad in word for word in words for bad in forbidden)
+    return [name for name in names if is_content_key(name)]
 
 
 def refuse_content_columns(connection: Connection, revision: str) -> None:

@@ -36,6 +36,10 @@ class BackendProfile:
     read_only_options: dict[str, Any]
     # Raw SQL parameters in the stored form (e.g. UUIDs as 36-char text on SQLite).
     raw_param: Callable[[Any], Any]
+    # Query plans (datasdk.plans): statements to run before EXPLAIN, and the index
+    # names read from its rows.
+    plan_settings: tuple[str, ...]
+    plan_indexes: Callable[[list[dict[str, Any]]], set[str]]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
@@ -57,6 +61,8 @@ def _profile(
         raw_param=module.raw_param,
         scratch_space=module.scratch_space,
         read_only_options=module.READ_ONLY_OPTIONS,
+        plan_settings=module.PLAN_SETTINGS,
+        plan_indexes=module.plan_indexes,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from datasdk.config import DatabaseConfig
 from datasdk.dialects import common
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token
+from datasdk.plans import Explain, render_explain
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     AppendOnly,
@@ -31,7 +33,14 @@ from datasdk.schema.rules import (
     TouchUpdatedAt,
     VersionBump,
 )
-from datasdk.schema.types import is_ascii_lowercase, is_sha256_hex, json_type_is, new_uuid, utc_now
+from datasdk.schema.types import (
+    is_ascii_lowercase,
+    is_sha256_hex,
+    json_type_is,
+    new_uuid,
+    shift_terms,
+    utc_now,
+)
 
 _TEMPLATE_BREAK = "\n-- statement\n"
 
@@ -39,9 +48,8 @@ _TEMPLATE_BREAK = "\n-- statement\n"
 @compiles(utc_now, "postgresql")
 def _utc_now(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
     # statement_timestamp(), like SQLite's 'now': one time per statement.
-    if element.days:
-        return f"(statement_timestamp() + interval '{element.days} days')"
-    return "statement_timestamp()"
+    shifts = "".join(f" + interval '{amount} {unit}'" for amount, unit in shift_terms(element))
+    return f"(statement_timestamp(){shifts})" if shifts else "statement_timestamp()"
 
 
 @compiles(new_uuid, "postgresql")
@@ -351,3 +359,33 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
 
 
 READ_ONLY_OPTIONS = {"postgresql_readonly": True}
+
+
+# -- query plans ------------------------------------------------------------------------
+
+# A near-empty table is cheapest to scan; ask for the plan an index makes possible.
+PLAN_SETTINGS = ("SET LOCAL enable_seqscan = off",)
+
+
+@compiles(Explain, "postgresql")
+def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return render_explain("EXPLAIN (FORMAT JSON) ", element, compiler, **kw)
+
+
+def plan_indexes(rows: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "Index Name" in node:
+                found.add(str(node["Index Name"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for row in rows:
+        for value in row.values():
+            walk(json.loads(value) if isinstance(value, str) else value)
+    return found

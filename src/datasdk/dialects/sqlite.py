@@ -24,6 +24,7 @@ from datasdk.config import DatabaseConfig
 from datasdk.dialects import common
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, unique_constraint_name
+from datasdk.plans import Explain, render_explain
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     AppendOnly,
@@ -41,6 +42,7 @@ from datasdk.schema.types import (
     is_sha256_hex,
     json_type_is,
     new_uuid,
+    shift_terms,
     utc_now,
 )
 
@@ -59,9 +61,8 @@ _UUID_V4 = (
 
 @compiles(utc_now, "sqlite")
 def _utc_now(element: utc_now, compiler: SQLCompiler, **kw: Any) -> str:
-    if element.days:
-        return f"strftime({_NOW_FORMAT}, 'now', '{element.days:+d} days')"
-    return NOW
+    shifts = "".join(f", '{amount} {unit}'" for amount, unit in shift_terms(element))
+    return f"strftime({_NOW_FORMAT}, 'now'{shifts})" if shifts else NOW
 
 
 @compiles(new_uuid, "sqlite")
@@ -527,3 +528,25 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
 
 
 READ_ONLY_OPTIONS = {READ_ONLY: True}
+
+
+# -- query plans ------------------------------------------------------------------------
+
+PLAN_SETTINGS: tuple[str, ...] = ()
+# EXPLAIN QUERY PLAN reports plan steps only as text, e.g.
+# "SEARCH scan_jobs USING INDEX idx_scan_jobs_claim (state=?)".
+_PLAN_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\S+)")
+
+
+@compiles(Explain, "sqlite")
+def _explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return render_explain("EXPLAIN QUERY PLAN ", element, compiler, **kw)
+
+
+def plan_indexes(rows: list[dict[str, Any]]) -> set[str]:
+    found = set()
+    for row in rows:
+        match = _PLAN_INDEX.search(str(row.get("detail", "")))
+        if match:
+            found.add(match.group(1))
+    return found

@@ -415,13 +415,11 @@ INDEXES: tuple[Index, ...] = (
     Index("idx_scan_jobs_state", scan_jobs.c.state),
     Index("idx_scan_jobs_created_at", scan_jobs.c.created_at),
     Index("idx_scan_jobs_user_created", scan_jobs.c.user_id, scan_jobs.c.created_at),
-    # claim_next: the oldest QUEUED job.
-    _partial(
-        "idx_scan_jobs_queued",
-        scan_jobs.c.created_at,
-        scan_jobs.c.id,
-        where="state = 'QUEUED'",
-    ),
+    # claim_next/claim_batch: the oldest QUEUED jobs, read in order with no sort. Not a
+    # partial index (WHERE state = 'QUEUED'): a planner can match one only when the state
+    # is a literal, never in a prepared statement's generic plan, and SQLite's planner
+    # prefers idx_scan_jobs_state plus a sort over it.
+    Index("idx_scan_jobs_claim", scan_jobs.c.state, scan_jobs.c.created_at, scan_jobs.c.id),
     Index("idx_audit_logs_scan_job_id", audit_logs.c.scan_job_id),
     Index("idx_audit_logs_timestamp", audit_logs.c.timestamp),
     Index("idx_audit_logs_url_accessed", audit_logs.c.url_accessed),

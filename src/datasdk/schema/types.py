@@ -119,14 +119,27 @@ def json_literal(value: Any) -> str:
 
 
 class utc_now(FunctionElement[datetime]):
-    """The statement's time in UTC, optionally shifted by whole days."""
+    """The statement's time in UTC, optionally shifted by whole days and seconds.
 
-    inherit_cache = False  # DDL-only; the instance attributes are not part of a cache key
+    Queries that compare with database-stamped times (`updated_at`) use this rather
+    than the application's clock, which may disagree with the server's.
+    """
+
+    inherit_cache = False  # rendered as literal SQL: the offsets are not a cache key
     type = UTCDateTime()
 
-    def __init__(self, days: int = 0) -> None:
+    def __init__(self, days: int = 0, seconds: float = 0) -> None:
         self.days = days
+        self.seconds = float(seconds)
         super().__init__()
+
+
+def shift_terms(element: utc_now) -> list[tuple[str, str]]:
+    """The non-zero offsets of `element` as signed SQL literals, e.g. ("-90.500000", "seconds")."""
+    terms = [(f"{element.days:+d}", "days")] if element.days else []
+    if element.seconds:
+        terms.append((f"{element.seconds:+.6f}", "seconds"))
+    return terms
 
 
 class new_uuid(FunctionElement[uuid.UUID]):

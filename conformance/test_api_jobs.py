@@ -1,0 +1,287 @@
+"""scan_jobs, scan_results and audit_logs through the repositories, on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from api_support import HASH, new_user, outcomes, race
+from sqlalchemy import func, select
+
+import datasdk
+from datasdk import JobState, errors
+from datasdk.schema.tables import scan_jobs
+
+
+async def _job_count(db: datasdk.Database) -> int:
+    rows = (await db.execute(select(func.count()).select_from(scan_jobs))).rows
+    return int(next(iter(rows[0].values())))
+
+
+async def test_enqueue_normalises_and_starts_queued(database: datasdk.Database) -> None:
+    user = await new_user(database)
+    job = await database.scan_jobs.enqueue(user.id, "HTTPS://Example.COM:443")
+    assert (job.url, job.state, job.version) == ("https://example.com/", JobState.QUEUED, 1)
+    assert isinstance(job.id, uuid.UUID)
+    assert job.created_at.tzinfo is not None
+    assert await database.scan_jobs.get(job.id) == job
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://0177.0.0.1/",
+        "http://127.1/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://100.64.0.1/",
+        "http://localhost/",
+        "ftp://example.com/",
+        "http://user:pass@example.com/",
+        "http://example.com\\@evil.com/",
+    ],
+)
+async def test_unsafe_urls_are_refused_before_sql(database: datasdk.Database, url: str) -> None:
+    user = await new_user(database)
+    with pytest.raises(errors.UnsafeURLError) as caught:
+        await database.scan_jobs.enqueue(user.id, url)
+    assert caught.value.field == "url"
+    assert await _job_count(database) == 0
+
+
+async def test_resolver_refuses_names_that_point_inside(
+    open_database: object, new_url: object
+) -> None:
+    async def resolver(host: str) -> list[str]:
+        return {"inside.example.com": ["93.184.216.34", "10.1.2.3"]}.get(host, ["93.184.216.34"])
+
+    db = await open_database(resolver=resolver)  # type: ignore[operator]
+    await db.migrate()
+    user = await new_user(db)
+    await db.scan_jobs.enqueue(user.id, "https://outside.example.com/")
+    with pytest.raises(errors.UnsafeURLError):
+        await db.scan_jobs.enqueue(user.id, "https://inside.example.com/")
+    assert await _job_count(db) == 1
+
+
+async def test_enqueue_for_a_missing_user_is_not_found(database: datasdk.Database) -> None:
+    with pytest.raises(errors.NotFoundError):
+        await database.scan_jobs.enqueue("user_nobody", "https://example.com/")
+
+
+async def test_transition_follows_the_machine(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    fetching = await database.scan_jobs.transition(job.id, "FETCHING", expected_version=1)
+    assert (fetching.state, fetching.version) == (JobState.FETCHING, 2)
+    assert fetching.updated_at >= job.updated_at
+    analyzing = await database.scan_jobs.transition(job.id, JobState.ANALYZING, expected_version=2)
+    done = await database.scan_jobs.transition(job.id, JobState.COMPLETED, expected_version=3)
+    assert (analyzing.version, done.state, done.version) == (3, JobState.COMPLETED, 4)
+
+
+async def test_stale_version_names_expected_and_actual(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    await database.scan_jobs.transition(job.id, JobState.FETCHING, expected_version=1)
+    with pytest.raises(errors.StaleVersionError) as caught:
+        await database.scan_jobs.transition(job.id, JobState.ANALYZING, expected_version=1)
+    assert (caught.value.expected, caught.value.actual) == (1, 2)
+    assert (await database.scan_jobs.get(job.id)).state == JobState.FETCHING
+
+
+async def test_illegal_moves_are_refused(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    with pytest.raises(errors.InvalidStateTransition) as caught:
+        await database.scan_jobs.transition(job.id, JobState.COMPLETED, expected_version=1)
+    assert (caught.value.rule, caught.value.table) == ("job_state_machine", "scan_jobs")
+    with pytest.raises(errors.ValidationError):
+        await database.scan_jobs.transition(job.id, "DONE", expected_version=1)
+    with pytest.raises(errors.NotFoundError):
+        await database.scan_jobs.transition(uuid.uuid4(), JobState.FAILED, expected_version=1)
+
+
+async def test_racing_transitions_let_exactly_one_win(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    results = await race(
+        8, lambda i: database.scan_jobs.transition(job.id, JobState.FETCHING, expected_version=1)
+    )
+    ok, failed = outcomes(results)
+    assert len(ok) == 1
+    assert all(isinstance(e, errors.StaleVersionError) for e in failed), failed
+    assert (await database.scan_jobs.get(job.id)).version == 2
+
+
+@pytest.mark.parametrize(("workers", "jobs", "batch"), [(6, 40, 1), (5, 60, 7)])
+async def test_workers_claim_every_job_exactly_once(
+    database: datasdk.Database, workers: int, jobs: int, batch: int
+) -> None:
+    enqueued = {
+        (await database.scan_jobs.enqueue(None, f"https://e{i}.example.com/")).id
+        for i in range(jobs)
+    }
+    claimed: list[uuid.UUID] = []
+
+    async def worker(i: int) -> None:
+        while True:
+            got = await database.scan_jobs.claim_batch(batch)
+            if not got:
+                return
+            assert all(j.state == JobState.FETCHING and j.version == 2 for j in got)
+            claimed.extend(j.id for j in got)
+            await asyncio.sleep(0)
+
+    _ok, failed = outcomes(await race(workers, worker))
+    assert failed == []
+    assert sorted(claimed) == sorted(enqueued)
+    assert await database.scan_jobs.claim_next() is None
+
+
+async def test_claim_takes_the_oldest_first(database: datasdk.Database) -> None:
+    first = await database.scan_jobs.enqueue(None, "https://one.example.com/")
+    second = await database.scan_jobs.enqueue(None, "https://two.example.com/")
+    assert [j.id for j in await database.scan_jobs.claim_batch(5)] == [first.id, second.id]
+
+
+async def test_time_out_stale_leaves_fresh_and_finished_jobs(database: datasdk.Database) -> None:
+    stale = await database.scan_jobs.enqueue(None, "https://stale.example.com/")
+    fresh = await database.scan_jobs.enqueue(None, "https://fresh.example.com/")
+    queued = await database.scan_jobs.enqueue(None, "https://queued.example.com/")
+    await database.scan_jobs.transition(stale.id, JobState.FETCHING, expected_version=1)
+    await asyncio.sleep(1.2)
+    await database.scan_jobs.transition(fresh.id, JobState.FETCHING, expected_version=1)
+    timed_out = await database.scan_jobs.time_out_stale(older_than=timedelta(seconds=1))
+    assert [j.id for j in timed_out] == [stale.id]
+    assert timed_out[0].state == JobState.TIMED_OUT
+    assert timed_out[0].version == 3
+    assert (await database.scan_jobs.get(fresh.id)).state == JobState.FETCHING
+    assert (await database.scan_jobs.get(queued.id)).state == JobState.QUEUED
+
+
+async def test_time_out_never_overrides_a_racing_worker(database: datasdk.Database) -> None:
+    jobs = [await database.scan_jobs.enqueue(None, f"https://r{i}.example.com/") for i in range(10)]
+    for job in jobs:
+        await database.scan_jobs.transition(job.id, JobState.FETCHING, expected_version=1)
+    await asyncio.sleep(1.1)
+
+    async def act(i: int) -> object:
+        if i == 0:
+            return await database.scan_jobs.time_out_stale(older_than=timedelta(seconds=1))
+        return await database.scan_jobs.transition(
+            jobs[i - 1].id, JobState.ANALYZING, expected_version=2
+        )
+
+    results = await race(len(jobs) + 1, act)
+    timed_out = {j.id for j in results[0]}  # type: ignore[union-attr]
+    for job, result in zip(jobs, results[1:], strict=True):
+        final = await database.scan_jobs.get(job.id)
+        if job.id in timed_out:
+            # The sweep won: the worker saw a stale version, never a silent overwrite.
+            assert isinstance(result, errors.StaleVersionError), result
+            assert (final.state, final.version) == (JobState.TIMED_OUT, 3)
+        else:
+            assert not isinstance(result, BaseException), result
+            assert (final.state, final.version) == (JobState.ANALYZING, 3)
+
+
+async def test_list_for_user_pages_by_keyset(database: datasdk.Database) -> None:
+    user = await new_user(database)
+    other = await new_user(database)
+    ids = [
+        (await database.scan_jobs.enqueue(user.id, f"https://p{i}.example.com/")).id
+        for i in range(7)
+    ]
+    await database.scan_jobs.enqueue(other.id, "https://other.example.com/")
+    seen: list[uuid.UUID] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = await database.scan_jobs.list_for_user(user.id, limit=3, cursor=cursor)
+        seen.extend(j.id for j in page.items)
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == list(reversed(ids))
+    # A job enqueued after the first page does not shift the pages that follow.
+    first = await database.scan_jobs.list_for_user(user.id, limit=3)
+    await database.scan_jobs.enqueue(user.id, "https://late.example.com/")
+    second = await database.scan_jobs.list_for_user(user.id, limit=3, cursor=first.next_cursor)
+    assert [j.id for j in second.items] == list(reversed(ids))[3:6]
+    with pytest.raises(errors.ValidationError) as caught:
+        await database.scan_jobs.list_for_user(user.id, cursor="not-a-cursor")
+    assert caught.value.field == "cursor"
+
+
+async def test_results_are_recorded_once(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    result = await database.scan_results.record(
+        job.id,
+        datasdk.NewScanResult(
+            risk_score=42,
+            content_hash=HASH,
+            categories=["phishing"],
+            http_status=200,
+            http_headers={"Content-Type": "text/html", "Set-Cookie": "session=secret"},
+        ),
+    )
+    assert result.http_headers == {"content-type": "text/html"}
+    assert await database.scan_results.get(job.id) == result
+    with pytest.raises(errors.UniqueViolation) as caught:
+        await database.scan_results.record(
+            job.id, datasdk.NewScanResult(risk_score=1, content_hash=HASH)
+        )
+    assert caught.value.constraint == "uq_scan_results_job_id"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"risk_score": 101, "content_hash": HASH}, "risk_score"),
+        ({"risk_score": 1, "content_hash": "A" * 64}, "content_hash"),
+        ({"risk_score": 1, "content_hash": HASH, "http_status": 99}, "http_status"),
+        ({"risk_score": 1, "content_hash": HASH, "categories": "x"}, "categories"),
+    ],
+)
+def test_bad_results_are_refused(fields: dict[str, object], field: str) -> None:
+    with pytest.raises(errors.ValidationError) as caught:
+        datasdk.NewScanResult(**fields)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+async def test_audit_trail_is_append_only_and_content_free(database: datasdk.Database) -> None:
+    job = await database.scan_jobs.enqueue(None, "https://example.com/")
+    first = await database.audit_logs.append(
+        job.id,
+        datasdk.NewAuditEntry(
+            url_accessed="https://user:pw@example.com/a",
+            content_hash=HASH,
+            http_headers={"Authorization": "Bearer x", "Server": "nginx"},
+            risk_assessment_summary={"verdict": "benign"},
+        ),
+    )
+    assert first.url_accessed == "https://example.com/a"
+    assert first.http_headers == {"server": "nginx"}
+    second = await database.audit_logs.append(
+        job.id, datasdk.NewAuditEntry(url_accessed="https://example.com/b", content_hash=HASH)
+    )
+    assert [e.id for e in await database.audit_logs.list_for_job(job.id)] == [first.id, second.id]
+    assert not hasattr(database.audit_logs, "update")
+    assert not hasattr(database.audit_logs, "delete")
+    with pytest.raises(errors.ValidationError) as caught:
+        datasdk.NewAuditEntry(
+            url_accessed="https://example.com/",
+            content_hash=HASH,
+            risk_assessment_summary={"evidence": {"page_html": "<html>"}},
+        )
+    assert caught.value.field == "risk_assessment_summary.evidence.page_html"
+    with pytest.raises(errors.AppendOnlyViolation):
+        await database.execute(
+            f"UPDATE audit_logs SET content_type = 'x' WHERE content_hash = '{HASH}'"
+        )

@@ -1,0 +1,93 @@
+"""Base classes: input models raise datasdk's ValidationError, output models are frozen."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Generic, Self, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict
+
+from datasdk.errors import ValidationError
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    # Field names and list positions; pydantic also lists union members ("lax-or-strict[...]").
+    return ".".join(str(p) for p in loc if isinstance(p, int) or p.isidentifier())
+
+
+def _as_datasdk_error(exc: pydantic.ValidationError, model: str) -> ValidationError:
+    first = exc.errors(include_input=False, include_url=False)[0]
+    field = _path(first["loc"]) or None
+    count = exc.error_count()
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    # The input is left out on purpose: it may be a password hash or a token.
+    message = f"{model}.{field}: {first['msg']}{more}" if field else f"{model}: {first['msg']}"
+    details = [
+        {"field": _path(e["loc"]), "message": e["msg"]}
+        for e in exc.errors(include_input=False, include_url=False)
+    ]
+    error = ValidationError(message, field=field, details=details)
+    return error
+
+
+class InputModel(BaseModel):
+    """What a caller hands in; refused, with the offending field named, before any SQL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _as_datasdk_error(exc, type(self).__name__) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, **kwargs)
+        except pydantic.ValidationError as exc:
+            raise _as_datasdk_error(exc, cls.__name__) from None
+
+
+class OutputModel(BaseModel):
+    """What the SDK hands back: frozen, built from a row."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Self:
+        return cls.model_validate(row)
+
+
+T = TypeVar("T", bound=OutputModel)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a keyset-paginated listing; pass `next_cursor` back for the next one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
+    raw = json.dumps([at.isoformat(), str(row_id)], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor names; any malformed cursor is a ValidationError."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, row_id = json.loads(raw)
+        position = datetime.fromisoformat(at), uuid.UUID(row_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor") from exc
+    if position[0].tzinfo is None:
+        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor")
+    return position

@@ -1,0 +1,87 @@
+"""Field types shared by the models: the database's checks, made before any SQL."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StringConstraints
+
+from datasdk.validation import (
+    check_json_size,
+    check_sha256_hex,
+    normalize_domain_url,
+    normalize_scan_url,
+    refuse_content_keys,
+    sanitize_headers,
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def _audit_url(value: str) -> str:
+    """The URL a fetch reached (after redirects): kept as fetched, minus any credentials."""
+    _printable(value)
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http or https URL")
+    if parts.username is not None or parts.password is not None:
+        # Credentials never reach the audit trail.
+        host = parts.netloc.rpartition("@")[2]
+        value = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return value
+
+
+def _json_capped(max_bytes: int) -> AfterValidator:
+    def check(value: Any) -> Any:
+        check_json_size(value, field="json", max_bytes=max_bytes)
+        return value
+
+    return AfterValidator(check)
+
+
+def _no_content(field: str) -> AfterValidator:
+    def check(value: Any) -> Any:
+        refuse_content_keys(value, field=field)
+        return value
+
+    return AfterValidator(check)
+
+
+# Bounded, printable, non-empty text (`length(col) <= n` on every backend).
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)]
+ShortName = Annotated[
+    str, StringConstraints(min_length=1, max_length=50), AfterValidator(_printable)
+]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)]
+Score = Annotated[StrictInt, Field(ge=0, le=100)]
+HttpStatus = Annotated[StrictInt, Field(ge=100, le=599)]
+# Credits fit a BIGINT, and stay exact in a JSON number (2**53).
+Credits = Annotated[StrictInt, Field(gt=0, le=2**53)]
+IdempotencyKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)
+]
+ContentHash = Annotated[str, AfterValidator(lambda v: check_sha256_hex(v))]
+ScanURL = Annotated[str, AfterValidator(lambda v: normalize_scan_url(v))]
+DomainURL = Annotated[str, AfterValidator(lambda v: normalize_domain_url(v))]
+AuditURL = Annotated[
+    str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_audit_url)
+]
+Headers = Annotated[
+    dict[str, str],
+    BeforeValidator(lambda v: sanitize_headers(v) if v is not None else {}),
+]
+JsonObject = Annotated[dict[str, Any], _json_capped(64 * 1024)]
+JsonList = Annotated[list[Any], _json_capped(64 * 1024)]
+# Summaries in the audit trail: small, and never page content.
+AuditSummary = Annotated[
+    dict[str, Any], _no_content("risk_assessment_summary"), _json_capped(16 * 1024)
+]

@@ -1,0 +1,29 @@
+"""Repository interfaces (`typing.Protocol`) and the hot queries their implementation runs."""
+
+from __future__ import annotations
+
+from datasdk.repositories.protocols import (
+    AuditLogsRepository,
+    DomainsRepository,
+    ErrorLogsRepository,
+    ReportsRepository,
+    ScanJobsRepository,
+    ScanModulesRepository,
+    ScanResultsRepository,
+    ScansRepository,
+    UsersRepository,
+    WalletsRepository,
+)
+
+__all__ = [
+    "AuditLogsRepository",
+    "DomainsRepository",
+    "ErrorLogsRepository",
+    "ReportsRepository",
+    "ScanJobsRepository",
+    "ScanModulesRepository",
+    "ScanResultsRepository",
+    "ScansRepository",
+    "UsersRepository",
+    "WalletsRepository",
+]

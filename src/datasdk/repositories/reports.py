@@ -1,0 +1,107 @@
+"""reports and error_logs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, select
+
+from datasdk.errors import ValidationError
+from datasdk.ids import new_id
+from datasdk.models import ErrorLog, ErrorType, NewErrorLog, NewReport, Report, Scan, Severity
+from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, member, positive_limit
+from datasdk.repositories._unit import Units
+from datasdk.repositories.scans import _positive_days
+from datasdk.schema.tables import error_logs, reports, scans
+from datasdk.schema.types import utc_now
+
+REPORT_RETENTION_DAYS = 365
+
+
+def user_reports(user_id: str, limit: int) -> Select[Any]:
+    return (
+        select(reports)
+        .where(reports.c.user_id == user_id)
+        .order_by(reports.c.generated_at.desc(), reports.c.id.desc())
+        .limit(limit)
+    )
+
+
+class SqlReports:
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def create(self, scan_id: uuid.UUID | str, report: NewReport) -> Report:
+        """A report of a scan, owned by the scan's user."""
+        scan_id = as_uuid(scan_id, "scan_id")
+        async with self._units.write() as tx:
+            scan = await fetch_one(tx, by_id(scans, scan_id), Scan, f"scan {scan_id}")
+            statement = (
+                insert(reports)
+                .values(
+                    id=new_id(),
+                    scan_id=scan.id,
+                    user_id=scan.user_id,
+                    **report.model_dump(exclude_none=True),
+                )
+                .returning(*reports.c)
+            )
+            return await fetch_one(tx, statement, Report, "the new report")
+
+    async def list_for_user(self, user_id: str, *, limit: int = 50) -> list[Report]:
+        """Newest first."""
+        positive_limit(limit)
+        async with self._units.read() as tx:
+            return await fetch_all(tx, user_reports(user_id, limit), Report)
+
+    async def purge_older_than(self, *, days: int = REPORT_RETENTION_DAYS) -> int:
+        """Delete reports generated more than `days` ago; returns how many."""
+        _positive_days(days)
+        statement = delete(reports).where(reports.c.generated_at < utc_now(days=-days))
+        async with self._units.write() as tx:
+            return (await tx.execute(statement)).rowcount
+
+
+class SqlErrorLogs:
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def log(self, entry: NewErrorLog) -> ErrorLog:
+        """Record an error; credential-like keys in `context` are stored redacted."""
+        async with self._units.write() as tx:
+            statement = (
+                insert(error_logs)
+                .values(id=new_id(), **entry.model_dump(exclude_none=True))
+                .returning(*error_logs.c)
+            )
+            return await fetch_one(tx, statement, ErrorLog, "the new error log")
+
+    async def query(
+        self,
+        *,
+        type: ErrorType | str | None = None,
+        severity: Severity | str | None = None,
+        user_id: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[ErrorLog]:
+        """Newest first, filtered by whichever arguments are given."""
+        positive_limit(limit)
+        statement = select(error_logs)
+        if type is not None:
+            statement = statement.where(error_logs.c.type == member(ErrorType, type, "type"))
+        if severity is not None:
+            statement = statement.where(
+                error_logs.c.severity == member(Severity, severity, "severity")
+            )
+        if user_id is not None:
+            statement = statement.where(error_logs.c.user_id == user_id)
+        if since is not None:
+            if since.tzinfo is None:
+                raise ValidationError("since: must be timezone-aware", field="since")
+            statement = statement.where(error_logs.c.created_at >= since)
+        statement = statement.order_by(error_logs.c.created_at.desc(), error_logs.c.id.desc())
+        async with self._units.read() as tx:
+            return await fetch_all(tx, statement.limit(limit), ErrorLog)

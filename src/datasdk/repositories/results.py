@@ -1,0 +1,71 @@
+"""scan_results and audit_logs: what a job found, and the append-only trail of what it fetched."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, insert, select
+
+from datasdk.ids import new_id
+from datasdk.models import AuditEntry, NewAuditEntry, NewScanResult, ScanResult
+from datasdk.repositories._sql import as_uuid, fetch_all, fetch_one, positive_limit
+from datasdk.repositories._unit import Units
+from datasdk.schema.tables import audit_logs, scan_results
+
+
+def audit_for_job(job_id: uuid.UUID, limit: int) -> Select[Any]:
+    return (
+        select(audit_logs)
+        .where(audit_logs.c.scan_job_id == job_id)
+        .order_by(audit_logs.c.timestamp, audit_logs.c.id)
+        .limit(limit)
+    )
+
+
+class SqlScanResults:
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def record(self, job_id: uuid.UUID | str, result: NewScanResult) -> ScanResult:
+        """The job's one result; a second one for the same job is a UniqueViolation."""
+        job_id = as_uuid(job_id, "job_id")
+        values = result.model_dump(exclude_none=True)
+        async with self._units.write() as tx:
+            statement = (
+                insert(scan_results)
+                .values(id=new_id(), job_id=job_id, **values)
+                .returning(*scan_results.c)
+            )
+            return await fetch_one(tx, statement, ScanResult, "the new result")
+
+    async def get(self, job_id: uuid.UUID | str) -> ScanResult:
+        job_id = as_uuid(job_id, "job_id")
+        async with self._units.read() as tx:
+            statement = select(scan_results).where(scan_results.c.job_id == job_id)
+            return await fetch_one(tx, statement, ScanResult, f"the result of job {job_id}")
+
+
+class SqlAuditLogs:
+    """Append and read; the table refuses UPDATE and DELETE, so no method offers them."""
+
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def append(self, job_id: uuid.UUID | str, entry: NewAuditEntry) -> AuditEntry:
+        job_id = as_uuid(job_id, "job_id")
+        values = entry.model_dump(exclude_none=True)
+        async with self._units.write() as tx:
+            statement = (
+                insert(audit_logs)
+                .values(id=new_id(), scan_job_id=job_id, **values)
+                .returning(*audit_logs.c)
+            )
+            return await fetch_one(tx, statement, AuditEntry, "the new audit entry")
+
+    async def list_for_job(self, job_id: uuid.UUID | str, *, limit: int = 1000) -> list[AuditEntry]:
+        """Oldest first."""
+        job_id = as_uuid(job_id, "job_id")
+        positive_limit(limit, maximum=10_000)
+        async with self._units.read() as tx:
+            return await fetch_all(tx, audit_for_job(job_id, limit), AuditEntry)

@@ -1,0 +1,174 @@
+"""scan_jobs: URL scan jobs, claimed by workers and moved through their state machine."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, and_, insert, or_, select, update
+
+from datasdk.errors import InvalidStateTransition, StaleVersionError, ValidationError
+from datasdk.ids import new_id
+from datasdk.models import JobState, Page, ScanJob, User
+from datasdk.models._base import decode_cursor, encode_cursor
+from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, member, positive_limit
+from datasdk.repositories._unit import Units
+from datasdk.schema.enums import JOB_TRANSITIONS
+from datasdk.schema.tables import scan_jobs, users
+from datasdk.schema.types import utc_now
+from datasdk.validation import check_resolves_public, normalize_scan_url
+
+if TYPE_CHECKING:
+    from datasdk.database import Transaction
+
+_ACTIVE = (JobState.FETCHING, JobState.ANALYZING)
+
+
+def claim_candidates(n: int) -> Select[Any]:
+    """The n oldest QUEUED jobs, locked; rows another worker holds are skipped (PostgreSQL)."""
+    return (
+        select(scan_jobs.c.id)
+        .where(scan_jobs.c.state == JobState.QUEUED)
+        .order_by(scan_jobs.c.created_at, scan_jobs.c.id)
+        .limit(n)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def stale_candidates(older_than: timedelta) -> Select[Any]:
+    """Active jobs untouched for `older_than` by the database's clock; locked rows skipped."""
+    cutoff = utc_now(seconds=-older_than.total_seconds())
+    return (
+        select(scan_jobs.c.id)
+        .where(scan_jobs.c.state.in_(_ACTIVE), scan_jobs.c.updated_at < cutoff)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def user_page(user_id: str, limit: int, after: tuple[Any, uuid.UUID] | None) -> Select[Any]:
+    """Newest first; the page after `after`'s (created_at, id)."""
+    statement = select(scan_jobs).where(scan_jobs.c.user_id == user_id)
+    if after is not None:
+        at, last_id = after
+        statement = statement.where(
+            # The first term lets the index bound the range; the second breaks ties.
+            scan_jobs.c.created_at <= at,
+            or_(
+                scan_jobs.c.created_at < at,
+                and_(scan_jobs.c.created_at == at, scan_jobs.c.id < last_id),
+            ),
+        )
+    return statement.order_by(scan_jobs.c.created_at.desc(), scan_jobs.c.id.desc()).limit(limit)
+
+
+class SqlScanJobs:
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def enqueue(self, user_id: str | None, url: str) -> ScanJob:
+        """A QUEUED job for `url`, refused unless the URL is safe to fetch."""
+        url = normalize_scan_url(url)
+        if self._units.resolver is not None:
+            await check_resolves_public(url, resolver=self._units.resolver)
+        async with self._units.write() as tx:
+            if user_id is not None:
+                await fetch_one(
+                    tx, select(users).where(users.c.id == user_id), User, f"user {user_id!r}"
+                )
+            statement = (
+                insert(scan_jobs)
+                .values(id=new_id(), user_id=user_id, url=url)
+                .returning(*scan_jobs.c)
+            )
+            return await fetch_one(tx, statement, ScanJob, "the new job")
+
+    async def get(self, job_id: uuid.UUID | str) -> ScanJob:
+        job_id = as_uuid(job_id, "job_id")
+        async with self._units.read() as tx:
+            return await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+
+    async def transition(
+        self, job_id: uuid.UUID | str, state: JobState | str, *, expected_version: int
+    ) -> ScanJob:
+        """Move a job to `state` if it is still at `expected_version`."""
+        job_id = as_uuid(job_id, "job_id")
+        target = member(JobState, state, "state")
+        async with self._units.write() as tx:
+            current = await fetch_one(
+                tx, by_id(scan_jobs, job_id, lock=True), ScanJob, f"scan job {job_id}"
+            )
+            if current.version != expected_version:
+                raise StaleVersionError(
+                    f"scan job {job_id} is at version {current.version}, not {expected_version}",
+                    expected=expected_version,
+                    actual=current.version,
+                )
+            if (current.state, target) not in JOB_TRANSITIONS:
+                raise InvalidStateTransition(
+                    f"scan_jobs may not move from {current.state} to {target}",
+                    table="scan_jobs",
+                    rule="job_state_machine",
+                )
+            await tx.execute(
+                update(scan_jobs)
+                .where(scan_jobs.c.id == job_id, scan_jobs.c.version == expected_version)
+                .values(state=target, version=scan_jobs.c.version + 1)
+            )
+            # Re-read: SQLite's RETURNING shows updated_at from before the touch trigger.
+            return await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+
+    async def claim_next(self) -> ScanJob | None:
+        """The oldest QUEUED job, moved to FETCHING; never handed to two workers."""
+        claimed = await self.claim_batch(1)
+        return claimed[0] if claimed else None
+
+    async def claim_batch(self, n: int) -> list[ScanJob]:
+        """Up to n of the oldest QUEUED jobs, moved to FETCHING, oldest first."""
+        positive_limit(n, field="n")
+        async with self._units.write() as tx:
+            ids = [row["id"] for row in (await tx.execute(claim_candidates(n))).rows]
+            return await _move_all(tx, ids, JobState.QUEUED, JobState.FETCHING)
+
+    async def time_out_stale(self, *, older_than: timedelta) -> list[ScanJob]:
+        """Move FETCHING/ANALYZING jobs not updated for `older_than` to TIMED_OUT."""
+        if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
+            raise ValidationError("older_than: must be a positive timedelta", field="older_than")
+        async with self._units.write() as tx:
+            ids = [row["id"] for row in (await tx.execute(stale_candidates(older_than))).rows]
+            return await _move_all(tx, ids, _ACTIVE, JobState.TIMED_OUT)
+
+    async def list_for_user(
+        self, user_id: str, *, limit: int = 50, cursor: str | None = None
+    ) -> Page[ScanJob]:
+        """A user's jobs, newest first, one page at a time (keyset pagination)."""
+        positive_limit(limit)
+        after = None if cursor is None else decode_cursor(cursor)
+        async with self._units.read() as tx:
+            rows = await fetch_all(tx, user_page(user_id, limit + 1, after), ScanJob)
+        items = rows[:limit]
+        more = len(rows) > limit
+        next_cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
+        return Page[ScanJob](items=items, next_cursor=next_cursor)
+
+
+async def _move_all(
+    tx: Transaction,
+    ids: list[uuid.UUID],
+    source: JobState | tuple[JobState, ...],
+    target: JobState,
+) -> list[ScanJob]:
+    if not ids:
+        return []
+    sources = source if isinstance(source, tuple) else (source,)
+    await tx.execute(
+        update(scan_jobs)
+        .where(scan_jobs.c.id.in_(ids), scan_jobs.c.state.in_(sources))
+        .values(state=target, version=scan_jobs.c.version + 1)
+    )
+    statement = (
+        select(scan_jobs)
+        .where(scan_jobs.c.id.in_(ids))
+        .order_by(scan_jobs.c.created_at, scan_jobs.c.id)
+    )
+    return await fetch_all(tx, statement, ScanJob)
