@@ -92,6 +92,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address
 
 def is_public_address(address: IPAddress) -> bool:
     """Global unicast, and so is every IPv4 address it embeds."""
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address.ipv4_mapped is not None or address in _NAT64
+    ):
+        # Translated to the IPv4 address it carries: that address decides.
+        return is_public_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     if address.is_multicast or address.is_unspecified or address.is_reserved:
         return False
     if isinstance(address, ipaddress.IPv6Address):
