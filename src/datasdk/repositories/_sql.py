@@ -8,17 +8,34 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 from pydantic import TypeAdapter
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.sql.base import Executable
 
 from datasdk.errors import NotFoundError, ValidationError
-from datasdk.models import OutputModel
+from datasdk.ids import new_id
+from datasdk.models import OutputModel, User
+from datasdk.schema.tables import users
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
 M = TypeVar("M", bound=OutputModel)
 T = TypeVar("T")
+
+
+async def insert_one(tx: Transaction, table: Table, model: type[M], **values: Any) -> M:
+    """Insert one row (given a new time-ordered id unless it has one) and return it."""
+    values.setdefault("id", new_id())
+    statement = insert(table).values(**values).returning(*table.c)
+    return await fetch_one(tx, statement, model, f"the new {table.name} row")
+
+
+async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:
+    """The user, or NotFoundError; `lock` holds the row until the unit ends (see by_id)."""
+    statement = select(users).where(users.c.id == user_id)
+    if lock:
+        statement = statement.with_for_update()
+    return await fetch_one(tx, statement, User, f"user {user_id!r}")
 
 
 async def fetch_all(tx: Transaction, statement: Executable, model: type[M]) -> list[M]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select, true, update
+from sqlalchemy import Select, case, delete, func, select, true, update
 
 from datasdk.errors import DomainLimitExceeded
-from datasdk.ids import new_id
-from datasdk.models import Dashboard, Domain, NewDomain, User
-from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one
+from datasdk.models import Dashboard, Domain, NewDomain
+from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, insert_one, require_user
 from datasdk.repositories._unit import Units
 from datasdk.schema import DOMAIN_LIMIT
-from datasdk.schema.tables import domains, users
+from datasdk.schema.tables import domains
 from datasdk.validation import check_resolves_public
 
 CRITICAL_SCORE = 60
@@ -43,8 +42,7 @@ class SqlDomains:
         async with self._units.write() as tx:
             # The user's row lock orders concurrent adds (PostgreSQL; SQLite's write lock
             # already does), so the count below cannot be outrun.
-            owner = select(users).where(users.c.id == user_id).with_for_update()
-            await fetch_one(tx, owner, User, f"user {user_id!r}")
+            await require_user(tx, user_id, lock=True)
             count = (
                 await tx.execute(select(func.count()).where(domains.c.user_id == user_id))
             ).rows
@@ -52,12 +50,9 @@ class SqlDomains:
                 raise DomainLimitExceeded(
                     f"user {user_id!r} already monitors {DOMAIN_LIMIT} domains", table="domains"
                 )
-            statement = (
-                insert(domains)
-                .values(id=new_id(), user_id=user_id, **domain.model_dump(exclude_none=True))
-                .returning(*domains.c)
+            return await insert_one(
+                tx, domains, Domain, user_id=user_id, **domain.model_dump(exclude_none=True)
             )
-            return await fetch_one(tx, statement, Domain, "the new domain")
 
     async def get(self, domain_id: uuid.UUID | str) -> Domain:
         domain_id = as_uuid(domain_id, "domain_id")

@@ -6,12 +6,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, select
 
 from datasdk.errors import ValidationError
-from datasdk.ids import new_id
 from datasdk.models import ErrorLog, ErrorType, NewErrorLog, NewReport, Report, Scan, Severity
-from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, member, positive_limit
+from datasdk.repositories._sql import (
+    as_uuid,
+    by_id,
+    fetch_all,
+    fetch_one,
+    insert_one,
+    member,
+    positive_limit,
+)
 from datasdk.repositories._unit import Units
 from datasdk.repositories.scans import _positive_days
 from datasdk.schema.tables import error_logs, reports, scans
@@ -38,17 +45,14 @@ class SqlReports:
         scan_id = as_uuid(scan_id, "scan_id")
         async with self._units.write() as tx:
             scan = await fetch_one(tx, by_id(scans, scan_id), Scan, f"scan {scan_id}")
-            statement = (
-                insert(reports)
-                .values(
-                    id=new_id(),
-                    scan_id=scan.id,
-                    user_id=scan.user_id,
-                    **report.model_dump(exclude_none=True),
-                )
-                .returning(*reports.c)
+            return await insert_one(
+                tx,
+                reports,
+                Report,
+                scan_id=scan.id,
+                user_id=scan.user_id,
+                **report.model_dump(exclude_none=True),
             )
-            return await fetch_one(tx, statement, Report, "the new report")
 
     async def list_for_user(self, user_id: str, *, limit: int = 50) -> list[Report]:
         """Newest first."""
@@ -71,12 +75,7 @@ class SqlErrorLogs:
     async def log(self, entry: NewErrorLog) -> ErrorLog:
         """Record an error; credential-like keys in `context` are stored redacted."""
         async with self._units.write() as tx:
-            statement = (
-                insert(error_logs)
-                .values(id=new_id(), **entry.model_dump(exclude_none=True))
-                .returning(*error_logs.c)
-            )
-            return await fetch_one(tx, statement, ErrorLog, "the new error log")
+            return await insert_one(tx, error_logs, ErrorLog, **entry.model_dump(exclude_none=True))
 
     async def query(
         self,

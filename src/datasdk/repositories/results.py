@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 
-from datasdk.ids import new_id
 from datasdk.models import AuditEntry, NewAuditEntry, NewScanResult, ScanResult
-from datasdk.repositories._sql import as_uuid, fetch_all, fetch_one, positive_limit
+from datasdk.repositories._sql import (
+    as_uuid,
+    fetch_all,
+    fetch_one,
+    insert_one,
+    positive_limit,
+)
 from datasdk.repositories._unit import Units
 from datasdk.schema.tables import audit_logs, scan_results
 
@@ -32,12 +37,7 @@ class SqlScanResults:
         job_id = as_uuid(job_id, "job_id")
         values = result.model_dump(exclude_none=True)
         async with self._units.write() as tx:
-            statement = (
-                insert(scan_results)
-                .values(id=new_id(), job_id=job_id, **values)
-                .returning(*scan_results.c)
-            )
-            return await fetch_one(tx, statement, ScanResult, "the new result")
+            return await insert_one(tx, scan_results, ScanResult, job_id=job_id, **values)
 
     async def get(self, job_id: uuid.UUID | str) -> ScanResult:
         job_id = as_uuid(job_id, "job_id")
@@ -56,12 +56,7 @@ class SqlAuditLogs:
         job_id = as_uuid(job_id, "job_id")
         values = entry.model_dump(exclude_none=True)
         async with self._units.write() as tx:
-            statement = (
-                insert(audit_logs)
-                .values(id=new_id(), scan_job_id=job_id, **values)
-                .returning(*audit_logs.c)
-            )
-            return await fetch_one(tx, statement, AuditEntry, "the new audit entry")
+            return await insert_one(tx, audit_logs, AuditEntry, scan_job_id=job_id, **values)
 
     async def list_for_job(self, job_id: uuid.UUID | str, *, limit: int = 1000) -> list[AuditEntry]:
         """Oldest first."""

@@ -6,16 +6,24 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, insert, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 
 from datasdk.errors import InvalidStateTransition, StaleVersionError, ValidationError
-from datasdk.ids import new_id
-from datasdk.models import JobState, Page, ScanJob, User
+from datasdk.models import JobState, Page, ScanJob
 from datasdk.models._base import decode_cursor, encode_cursor
-from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, member, positive_limit
+from datasdk.repositories._sql import (
+    as_uuid,
+    by_id,
+    fetch_all,
+    fetch_one,
+    insert_one,
+    member,
+    positive_limit,
+    require_user,
+)
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import JOB_TRANSITIONS
-from datasdk.schema.tables import scan_jobs, users
+from datasdk.schema.tables import scan_jobs
 from datasdk.schema.types import utc_now
 from datasdk.validation import check_resolves_public, normalize_scan_url
 
@@ -73,15 +81,8 @@ class SqlScanJobs:
             await check_resolves_public(url, resolver=self._units.resolver)
         async with self._units.write() as tx:
             if user_id is not None:
-                await fetch_one(
-                    tx, select(users).where(users.c.id == user_id), User, f"user {user_id!r}"
-                )
-            statement = (
-                insert(scan_jobs)
-                .values(id=new_id(), user_id=user_id, url=url)
-                .returning(*scan_jobs.c)
-            )
-            return await fetch_one(tx, statement, ScanJob, "the new job")
+                await require_user(tx, user_id)
+            return await insert_one(tx, scan_jobs, ScanJob, user_id=user_id, url=url)
 
     async def get(self, job_id: uuid.UUID | str) -> ScanJob:
         job_id = as_uuid(job_id, "job_id")

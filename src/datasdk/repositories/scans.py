@@ -10,7 +10,14 @@ from sqlalchemy import Select, delete, exists, insert, or_, select, update
 from datasdk.errors import InvalidStateTransition, ValidationError
 from datasdk.ids import new_id
 from datasdk.models import Domain, Scan, ScanModule, ScanOutcome, ScanStatus
-from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, positive_limit
+from datasdk.repositories._sql import (
+    as_uuid,
+    by_id,
+    fetch_all,
+    fetch_one,
+    insert_one,
+    positive_limit,
+)
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import SCAN_TRANSITIONS
 from datasdk.schema.tables import domains, reports, scan_modules, scans
@@ -40,12 +47,7 @@ class SqlScans:
         domain_id = as_uuid(domain_id, "domain_id")
         async with self._units.write() as tx:
             domain = await fetch_one(tx, by_id(domains, domain_id), Domain, f"domain {domain_id}")
-            statement = (
-                insert(scans)
-                .values(id=new_id(), domain_id=domain.id, user_id=domain.user_id)
-                .returning(*scans.c)
-            )
-            return await fetch_one(tx, statement, Scan, "the new scan")
+            return await insert_one(tx, scans, Scan, domain_id=domain.id, user_id=domain.user_id)
 
     async def get(self, scan_id: uuid.UUID | str) -> Scan:
         scan_id = as_uuid(scan_id, "scan_id")

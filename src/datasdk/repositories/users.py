@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from datasdk.ids import new_id
 from datasdk.models import NewUser, User
-from datasdk.repositories._sql import fetch_one
+from datasdk.repositories._sql import fetch_one, insert_one, require_user
 from datasdk.repositories._unit import Units
 from datasdk.schema.tables import users
 
@@ -19,13 +19,11 @@ class SqlUsers:
         values = user.model_dump(exclude_none=True)
         values.setdefault("id", str(new_id()))
         async with self._units.write() as tx:
-            statement = insert(users).values(values).returning(*users.c)
-            return await fetch_one(tx, statement, User, "the new user")
+            return await insert_one(tx, users, User, **values)
 
     async def get(self, user_id: str) -> User:
         async with self._units.read() as tx:
-            statement = select(users).where(users.c.id == user_id)
-            return await fetch_one(tx, statement, User, f"user {user_id!r}")
+            return await require_user(tx, user_id)
 
     async def get_by_email(self, email: str) -> User:
         # The same normalisation as on the way in: stored emails are ASCII lower-case.
@@ -38,10 +36,5 @@ class SqlUsers:
         """Delete an account: its wallet and ledger, domains, scans and reports go with it;
         its scan jobs, their results and the audit trail stay, with no user."""
         async with self._units.write() as tx:
-            await fetch_one(
-                tx,
-                select(users).where(users.c.id == user_id).with_for_update(),
-                User,
-                f"user {user_id!r}",
-            )
+            await require_user(tx, user_id, lock=True)
             await tx.execute(delete(users).where(users.c.id == user_id))

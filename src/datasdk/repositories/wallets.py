@@ -6,11 +6,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 
 from datasdk.errors import IdempotencyKeyConflict, InsufficientCredits, ValidationError
-from datasdk.ids import new_id
-from datasdk.models import CreditKind, CreditTransaction, User, Wallet
+from datasdk.models import CreditKind, CreditTransaction, Wallet
 from datasdk.models._fields import Credits, IdempotencyKey
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 from datasdk.repositories._sql import (
@@ -19,11 +18,13 @@ from datasdk.repositories._sql import (
     fetch_all,
     fetch_one,
     fetch_optional,
+    insert_one,
     positive_limit,
+    require_user,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.tables import credit_transactions as ledger
-from datasdk.schema.tables import users, wallets
+from datasdk.schema.tables import wallets
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
@@ -49,17 +50,11 @@ class SqlWallets:
         """The user's wallet, created empty if it does not exist yet."""
         async with self._units.write() as tx:
             # Lock the user: two concurrent opens then create one wallet, not a duplicate error.
-            await fetch_one(
-                tx,
-                select(users).where(users.c.id == user_id).with_for_update(),
-                User,
-                f"user {user_id!r}",
-            )
+            await require_user(tx, user_id, lock=True)
             existing = await fetch_optional(tx, _wallet_of(user_id), Wallet)
             if existing is not None:
                 return existing
-            statement = insert(wallets).values(id=new_id(), user_id=user_id).returning(*wallets.c)
-            return await fetch_one(tx, statement, Wallet, "the new wallet")
+            return await insert_one(tx, wallets, Wallet, user_id=user_id)
 
     async def get(self, user_id: str) -> Wallet:
         async with self._units.read() as tx:
@@ -141,19 +136,16 @@ class SqlWallets:
                     balance=wallet.credit_balance,
                     requested=amount,
                 )
-            statement = (
-                insert(ledger)
-                .values(
-                    id=new_id(),
-                    wallet_id=wallet.id,
-                    amount=sign * amount,
-                    kind=str(kind),
-                    idempotency_key=key,
-                    scan_job_id=job,
-                )
-                .returning(*ledger.c)
+            return await insert_one(
+                tx,
+                ledger,
+                CreditTransaction,
+                wallet_id=wallet.id,
+                amount=sign * amount,
+                kind=str(kind),
+                idempotency_key=key,
+                scan_job_id=job,
             )
-            return await fetch_one(tx, statement, CreditTransaction, "the new ledger row")
 
 
 def _wallet_of(user_id: str) -> Select[Any]:
