@@ -260,13 +260,13 @@ async def test_audit_trail_is_append_only_and_content_free(database: datasdk.Dat
     first = await database.audit_logs.append(
         job.id,
         datasdk.NewAuditEntry(
-            url_accessed="https://user:pw@example.com/a",
+            url_accessed="https://user:pw@example.com/a?sig=1&token=secret",
             content_hash=HASH,
             http_headers={"Authorization": "Bearer x", "Server": "nginx"},
             risk_assessment_summary={"verdict": "benign"},
         ),
     )
-    assert first.url_accessed == "https://example.com/a"
+    assert first.url_accessed == "https://example.com/a?sig=1&token=REDACTED"
     assert first.http_headers == {"server": "nginx"}
     second = await database.audit_logs.append(
         job.id, datasdk.NewAuditEntry(url_accessed="https://example.com/b", content_hash=HASH)

@@ -237,6 +237,7 @@ async def test_error_logs_redact_and_query(database: datasdk.Database) -> None:
             message="upstream refused",
             context={"request": {"Authorization": "Bearer abc", "path": "/x"}, "api_key": "k"},
             user_id=user.id,
+            url="https://admin:pw@example.com/login?next=/&password=hunter2",
             ip="203.0.113.7",
         )
     )
@@ -244,6 +245,7 @@ async def test_error_logs_redact_and_query(database: datasdk.Database) -> None:
         "request": {"Authorization": "[redacted]", "path": "/x"},
         "api_key": "[redacted]",
     }
+    assert logged.url == "https://example.com/login?next=/&password=REDACTED"
     assert logged.ip == ipaddress.ip_address("203.0.113.7")
     await database.error_logs.log(
         datasdk.NewErrorLog(type="scanner_error", severity="error", message="boom")

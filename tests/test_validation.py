@@ -9,6 +9,7 @@ import pytest
 
 from datasdk.errors import UnsafeURLError, ValidationError
 from datasdk.validation import (
+    REDACTED,
     check_json_size,
     check_resolves_public,
     check_sha256_hex,
@@ -17,6 +18,8 @@ from datasdk.validation import (
     normalize_domain_url,
     normalize_scan_url,
     parse_ip_literal,
+    redact_json,
+    redact_url,
     refuse_content_keys,
     sanitize_headers,
 )
@@ -369,3 +372,28 @@ def test_sha256_hex() -> None:
     for bad in ("A" * 64, "0" * 63, "0" * 65, "g" * 64, 7):
         with pytest.raises(ValidationError):
             check_sha256_hex(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "redacted"),
+    [
+        ("https://u:p@example.com/a?x=1", "https://example.com/a?x=1"),
+        (
+            "https://example.com/cb?code=1&access_token=abc&API-KEY=k&page=2",
+            "https://example.com/cb?code=1&access_token=REDACTED&API-KEY=REDACTED&page=2",
+        ),
+        ("https://example.com/?sessionid", "https://example.com/?sessionid=REDACTED"),
+        ("https://example.com/plain", "https://example.com/plain"),
+    ],
+)
+def test_urls_lose_their_credentials(url: str, redacted: str) -> None:
+    assert redact_url(url) == redacted
+
+
+def test_json_values_under_secret_keys_are_redacted() -> None:
+    value = {"Authorization": "Bearer t", "nested": [{"refresh_token": "r", "n": 1}], "ok": "v"}
+    assert redact_json(value) == {
+        "Authorization": REDACTED,
+        "nested": [{"refresh_token": REDACTED, "n": 1}],
+        "ok": "v",
+    }

@@ -13,6 +13,7 @@ from datasdk.validation import (
     check_sha256_hex,
     normalize_domain_url,
     normalize_scan_url,
+    redact_url,
     refuse_content_keys,
     sanitize_headers,
 )
@@ -27,16 +28,13 @@ def _printable(value: str) -> str:
 
 
 def _audit_url(value: str) -> str:
-    """The URL a fetch reached (after redirects): kept as fetched, minus any credentials."""
+    """The URL a fetch reached (after redirects), minus credentials: user info and the
+    values of credential-like query parameters (`?token=...`) never reach the trail."""
     _printable(value)
     parts = urllib.parse.urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http or https URL")
-    if parts.username is not None or parts.password is not None:
-        # Credentials never reach the audit trail.
-        host = parts.netloc.rpartition("@")[2]
-        value = urllib.parse.urlunsplit(parts._replace(netloc=host))
-    return value
+    return redact_url(value)
 
 
 def _json_capped(max_bytes: int) -> AfterValidator:

@@ -20,7 +20,7 @@ from datasdk.schema.enums import (
     ScanStatus,
     Severity,
 )
-from datasdk.validation import NEVER_STORED, is_secret_header
+from datasdk.validation import redact_json, redact_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -134,25 +134,6 @@ class Report(OutputModel):
     created_at: datetime
 
 
-REDACTED = "[redacted]"
-
-
-def _redact(value: Any, depth: int = 0) -> Any:
-    """Secrets never reach the error log: values under credential-like keys are replaced."""
-    if depth > 32:
-        raise ValueError("nested too deeply")
-    if isinstance(value, dict):
-        return {
-            key: REDACTED
-            if isinstance(key, str) and (key.lower() in NEVER_STORED or is_secret_header(key))
-            else _redact(item, depth + 1)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(item, depth + 1) for item in value]
-    return value
-
-
 class NewErrorLog(InputModel):
     type: ErrorType
     severity: Severity
@@ -166,7 +147,13 @@ class NewErrorLog(InputModel):
     @field_validator("context")
     @classmethod
     def _redact_context(cls, context: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if context is None else _redact(context)
+        # Secrets never reach the error log: values under credential-like keys go.
+        return None if context is None else redact_json(context)
+
+    @field_validator("url")
+    @classmethod
+    def _redact_url(cls, url: str | None) -> str | None:
+        return None if url is None else redact_url(url)
 
 
 class ErrorLog(OutputModel):

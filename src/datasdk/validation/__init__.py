@@ -13,6 +13,7 @@ from datasdk.validation.headers import (
     is_secret_header,
     sanitize_headers,
 )
+from datasdk.validation.secrets import REDACTED, is_secret_name, redact_json, redact_url
 from datasdk.validation.urls import (
     Resolver,
     check_resolves_public,
@@ -25,6 +26,7 @@ from datasdk.validation.urls import (
 __all__ = [
     "ALLOWED_HEADERS",
     "NEVER_STORED",
+    "REDACTED",
     "Resolver",
     "check_json_size",
     "check_resolves_public",
@@ -32,10 +34,13 @@ __all__ = [
     "is_content_key",
     "is_public_address",
     "is_secret_header",
+    "is_secret_name",
     "is_sha256_hex",
     "normalize_domain_url",
     "normalize_scan_url",
     "parse_ip_literal",
+    "redact_json",
+    "redact_url",
     "refuse_content_keys",
     "sanitize_headers",
 ]

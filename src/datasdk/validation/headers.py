@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from datasdk.errors import ValidationError
+from datasdk.validation.secrets import is_secret_name
 
 ALLOWED_HEADERS: frozenset[str] = frozenset(
     {
@@ -64,17 +65,14 @@ NEVER_STORED: frozenset[str] = frozenset(
         "x-amz-security-token",
     }
 )
-# Any name with one of these in it is taken for a credential, whatever the allow-list says.
-_SECRET_WORDS = ("token", "secret", "session", "password", "auth", "cookie", "key")
 # RFC 9110 token characters.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def is_secret_header(name: str) -> bool:
-    """True for a name that may carry a credential (also used to redact JSON keys)."""
-    lowered = name.strip().lower()
-    return lowered in NEVER_STORED or any(word in lowered for word in _SECRET_WORDS)
+    """True for a header that may carry a credential, whatever an allow-list says."""
+    return name.strip().lower() in NEVER_STORED or is_secret_name(name)
 
 
 def sanitize_headers(
