@@ -33,9 +33,7 @@ async def insert_one(tx: Transaction, table: Table, model: type[M], **values: An
 async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:
     """The user, or NotFoundError; `lock` holds the row until the unit ends (see by_id)."""
     statement = select(users).where(users.c.id == user_id)
-    if lock:
-        statement = statement.with_for_update()
-    return await fetch_one(tx, statement, User, f"user {user_id!r}")
+    return await fetch_one(tx, locked(statement) if lock else statement, User, f"user {user_id!r}")
 
 
 async def fetch_all(tx: Transaction, statement: Executable, model: type[M]) -> list[M]:
@@ -55,11 +53,20 @@ async def fetch_one(tx: Transaction, statement: Executable, model: type[M], what
     return row
 
 
+def locked(statement: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    """Hold the selected rows until the unit ends.
+
+    PostgreSQL: FOR NO KEY UPDATE, which queues writers of the row but not inserts
+    elsewhere whose foreign keys point at it (they take KEY SHARE). SQLite and libSQL
+    render no clause: a writing unit already holds the database's write lock.
+    """
+    return statement.with_for_update(key_share=True, skip_locked=skip_locked)
+
+
 def by_id(table: Table, row_id: uuid.UUID | str, *, lock: bool = False) -> Select[Any]:
-    """The row with this id; `lock` holds it until the unit ends (no-op on SQLite,
-    whose write units already hold the database's write lock)."""
+    """The row with this id; `lock` holds it until the unit ends (see `locked`)."""
     statement = select(table).where(table.c.id == row_id)
-    return statement.with_for_update() if lock else statement
+    return locked(statement) if lock else statement
 
 
 def adapt(adapter: TypeAdapter[T], value: object, field: str) -> T:

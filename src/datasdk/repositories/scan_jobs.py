@@ -17,6 +17,7 @@ from datasdk.repositories._sql import (
     fetch_all,
     fetch_one,
     insert_one,
+    locked,
     member,
     positive_limit,
     require_user,
@@ -35,22 +36,23 @@ _ACTIVE = (JobState.FETCHING, JobState.ANALYZING)
 
 def claim_candidates(n: int) -> Select[Any]:
     """The n oldest QUEUED jobs, locked; rows another worker holds are skipped (PostgreSQL)."""
-    return (
+    return locked(
         select(scan_jobs.c.id)
         .where(scan_jobs.c.state == JobState.QUEUED)
         .order_by(scan_jobs.c.created_at, scan_jobs.c.id)
-        .limit(n)
-        .with_for_update(skip_locked=True)
+        .limit(n),
+        skip_locked=True,
     )
 
 
 def stale_candidates(older_than: timedelta) -> Select[Any]:
     """Active jobs untouched for `older_than` by the database's clock; locked rows skipped."""
     cutoff = utc_now(seconds=-older_than.total_seconds())
-    return (
-        select(scan_jobs.c.id)
-        .where(scan_jobs.c.state.in_(_ACTIVE), scan_jobs.c.updated_at < cutoff)
-        .with_for_update(skip_locked=True)
+    return locked(
+        select(scan_jobs.c.id).where(
+            scan_jobs.c.state.in_(_ACTIVE), scan_jobs.c.updated_at < cutoff
+        ),
+        skip_locked=True,
     )
 
 

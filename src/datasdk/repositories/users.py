@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from datasdk.errors import NotFoundError
 from datasdk.ids import new_id
 from datasdk.models import NewUser, User
 from datasdk.repositories._sql import fetch_one, insert_one, require_user
@@ -36,5 +37,6 @@ class SqlUsers:
         """Delete an account: its wallet and ledger, domains, scans and reports go with it;
         its scan jobs, their results and the audit trail stay, with no user."""
         async with self._units.write() as tx:
-            await require_user(tx, user_id, lock=True)
-            await tx.execute(delete(users).where(users.c.id == user_id))
+            deleted = await tx.execute(delete(users).where(users.c.id == user_id))
+        if deleted.rowcount == 0:
+            raise NotFoundError(f"user {user_id!r} does not exist", table="users")

@@ -19,6 +19,7 @@ from datasdk.repositories._sql import (
     fetch_one,
     fetch_optional,
     insert_one,
+    locked,
     positive_limit,
     require_user,
 )
@@ -153,5 +154,5 @@ def _wallet_of(user_id: str) -> Select[Any]:
 
 
 async def _locked_wallet(tx: Transaction, user_id: str) -> Wallet:
-    statement = _wallet_of(user_id).with_for_update()
+    statement = locked(_wallet_of(user_id))
     return await fetch_one(tx, statement, Wallet, f"the wallet of {user_id!r}")
