@@ -119,3 +119,10 @@ def docs(session: nox.Session) -> None:
     session.run(
         "mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site")
     )
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Repository throughput per local backend (not part of the default run)."""
+    _install_project(session)
+    session.run("python", "benchmarks/repositories.py", *session.posargs)
