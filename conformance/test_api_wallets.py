@@ -169,14 +169,18 @@ async def test_debit_and_claim_in_one_unit(database: datasdk.Database) -> None:
     assert (await database.wallets.get(user.id)).credit_balance == 0
 
 
-async def test_a_failed_unit_leaves_nothing(database: datasdk.Database) -> None:
+@pytest.mark.parametrize("crash", [RuntimeError, ValueError, TypeError, OSError])
+async def test_a_failed_unit_leaves_nothing(
+    database: datasdk.Database, crash: type[Exception]
+) -> None:
     user = await new_user(database, credits=1)
     job = await database.scan_jobs.enqueue(user.id, "https://example.com/")
-    with pytest.raises(RuntimeError):
+    # The caller's own exception rolls the unit back and reaches them unchanged.
+    with pytest.raises(crash, match="worker crashed"):
         async with database.transaction() as tx:
             await tx.wallets.debit(user.id, 1, idempotency_key="rolled-back")
             await tx.scan_jobs.claim_next()
-            raise RuntimeError("worker crashed")
+            raise crash("worker crashed")
     assert (await database.wallets.get(user.id)).credit_balance == 1
     assert (await database.scan_jobs.get(job.id)).state == datasdk.JobState.QUEUED
 

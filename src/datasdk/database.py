@@ -138,7 +138,13 @@ class Database(RepositoryAccess):
                 connection = await plain.execution_options(**options)
                 async with connection.begin():
                     tx = Transaction(connection, self.profile, self.resolver)
-                    yield tx
+                    try:
+                        yield tx
+                    except Exception as exc:
+                        # The caller's own error (a ValueError of theirs, say): it rolls
+                        # the unit back and reaches them unchanged, not as ours.
+                        exc.__dict__[_CALLERS] = True
+                        raise
                     if tx.failure is not None:
                         # The caller caught the error and carried on: roll back, loudly.
                         raise TransactionAborted(
@@ -194,14 +200,26 @@ def _translated() -> Iterator[None]:
         yield
     except DataSDKError:
         raise
-    except (ValueError, TypeError) as exc:
-        if not _from_driver(exc):
-            raise ValidationError(f"a parameter was refused before any SQL ran: {exc}") from exc
-        raise BackendError(f"database unavailable or failed: {_describe(exc)}") from exc
     except Exception as exc:
-        if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
-            raise BackendError(f"database unavailable or failed: {_describe(exc)}") from exc
-        raise
+        translated = None if exc.__dict__.get(_CALLERS) else _translation(exc)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
+# Marks an exception raised by the caller's code inside a unit of work.
+_CALLERS = "_datasdk_raised_by_caller"
+
+
+def _translation(exc: Exception) -> DataSDKError | None:
+    """The datasdk error for an exception from below, or None when it is not ours."""
+    if isinstance(exc, ValueError | TypeError):
+        if not _from_driver(exc):
+            return ValidationError(f"a parameter was refused before any SQL ran: {exc}")
+        return BackendError(f"database unavailable or failed: {_describe(exc)}")
+    if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
+        return BackendError(f"database unavailable or failed: {_describe(exc)}")
+    return None
 
 
 def _describe(exc: BaseException) -> str:
