@@ -45,11 +45,8 @@ class Transaction(RepositoryAccess):
     ) -> None:
         self._connection = connection
         self._profile = profile
-        self._resolver = resolver
         self.failure: DataSDKError | None = None
-
-    def _units(self) -> Units:
-        return Units.joining(self, self._resolver)
+        super().__init__(Units.joining(self, resolver))
 
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
@@ -88,6 +85,7 @@ class Database(RepositoryAccess):
     ) -> None:
         self.config = config
         self.resolver = resolver
+        super().__init__(Units(lambda read_only: self.transaction(read_only=read_only), resolver))
         self.profile: BackendProfile = profile_for(config.backend)
         self.engine: AsyncEngine = self.profile.engine(
             config, pool_size=pool_size, max_overflow=pool_size
@@ -96,9 +94,6 @@ class Database(RepositoryAccess):
 
     def __repr__(self) -> str:
         return f"<Database {self.config.backend.value} {self.config.display_url}>"
-
-    def _units(self) -> Units:
-        return Units(lambda read_only: self.transaction(read_only=read_only), self.resolver)
 
     @property
     def backend(self) -> _config.Backend:

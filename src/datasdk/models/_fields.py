@@ -12,7 +12,6 @@ from datasdk.validation import (
     check_json_size,
     check_sha256_hex,
     normalize_domain_url,
-    normalize_scan_url,
     redact_url,
     refuse_content_keys,
     sanitize_headers,
@@ -67,9 +66,8 @@ Credits = Annotated[StrictInt, Field(gt=0, le=2**53)]
 IdempotencyKey = Annotated[
     str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)
 ]
-ContentHash = Annotated[str, AfterValidator(lambda v: check_sha256_hex(v))]
-ScanURL = Annotated[str, AfterValidator(lambda v: normalize_scan_url(v))]
-DomainURL = Annotated[str, AfterValidator(lambda v: normalize_domain_url(v))]
+ContentHash = Annotated[str, AfterValidator(check_sha256_hex)]
+DomainURL = Annotated[str, AfterValidator(normalize_domain_url)]
 AuditURL = Annotated[
     str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_audit_url)
 ]

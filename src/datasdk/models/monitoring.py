@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -20,9 +19,8 @@ from datasdk.schema.enums import (
     ScanStatus,
     Severity,
 )
+from datasdk.schema.types import IPAddress
 from datasdk.validation import redact_json, redact_url
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class NewDomain(InputModel):

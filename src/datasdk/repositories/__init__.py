@@ -1,4 +1,4 @@
-"""Repository interfaces (`typing.Protocol`) and the hot queries their implementation runs."""
+"""Repository interfaces (`typing.Protocol`); the implementation is reached as db.<name>."""
 
 from __future__ import annotations
 

@@ -16,47 +16,47 @@ from datasdk.repositories.wallets import SqlWallets
 
 
 class RepositoryAccess:
-    """Mixed into Database and Transaction; `_units()` says where calls run."""
+    """The repositories of Database and Transaction; `units` says where their calls run."""
 
-    def _units(self) -> Units:
-        raise NotImplementedError
+    def __init__(self, units: Units) -> None:
+        self._repository_units = units
 
     @cached_property
     def users(self) -> p.UsersRepository:
-        return SqlUsers(self._units())
+        return SqlUsers(self._repository_units)
 
     @cached_property
     def wallets(self) -> p.WalletsRepository:
-        return SqlWallets(self._units())
+        return SqlWallets(self._repository_units)
 
     @cached_property
     def scan_jobs(self) -> p.ScanJobsRepository:
-        return SqlScanJobs(self._units())
+        return SqlScanJobs(self._repository_units)
 
     @cached_property
     def scan_results(self) -> p.ScanResultsRepository:
-        return SqlScanResults(self._units())
+        return SqlScanResults(self._repository_units)
 
     @cached_property
     def audit_logs(self) -> p.AuditLogsRepository:
-        return SqlAuditLogs(self._units())
+        return SqlAuditLogs(self._repository_units)
 
     @cached_property
     def domains(self) -> p.DomainsRepository:
-        return SqlDomains(self._units())
+        return SqlDomains(self._repository_units)
 
     @cached_property
     def scans(self) -> p.ScansRepository:
-        return SqlScans(self._units())
+        return SqlScans(self._repository_units)
 
     @cached_property
     def scan_modules(self) -> p.ScanModulesRepository:
-        return SqlScanModules(self._units())
+        return SqlScanModules(self._repository_units)
 
     @cached_property
     def reports(self) -> p.ReportsRepository:
-        return SqlReports(self._units())
+        return SqlReports(self._repository_units)
 
     @cached_property
     def error_logs(self) -> p.ErrorLogsRepository:
-        return SqlErrorLogs(self._units())
+        return SqlErrorLogs(self._repository_units)

@@ -43,10 +43,8 @@ class SqlDomains:
             # The user's row lock orders concurrent adds (PostgreSQL; SQLite's write lock
             # already does), so the count below cannot be outrun.
             await require_user(tx, user_id, lock=True)
-            count = (
-                await tx.execute(select(func.count()).where(domains.c.user_id == user_id))
-            ).rows
-            if int(next(iter(count[0].values()))) >= DOMAIN_LIMIT:
+            owned = select(func.count().label("n")).where(domains.c.user_id == user_id)
+            if (await tx.execute(owned)).rows[0]["n"] >= DOMAIN_LIMIT:
                 raise DomainLimitExceeded(
                     f"user {user_id!r} already monitors {DOMAIN_LIMIT} domains", table="domains"
                 )

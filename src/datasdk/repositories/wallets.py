@@ -20,6 +20,7 @@ from datasdk.repositories._sql import (
     fetch_optional,
     insert_one,
     locked,
+    member,
     positive_limit,
     require_user,
 )
@@ -108,10 +109,10 @@ class SqlWallets:
     ) -> CreditTransaction:
         amount = adapt(_amount, amount, "amount")
         key = adapt(_key, idempotency_key, "idempotency_key")
-        if kind not in {str(k) for k in kinds}:
+        kind = member(CreditKind, kind, "kind")
+        if kind not in kinds:
             allowed = ", ".join(sorted(kinds))
             raise ValidationError(f"kind: must be one of {allowed}", field="kind")
-        kind = CreditKind(kind)
         job = None if scan_job_id is None else as_uuid(scan_job_id, "scan_job_id")
         async with self._units.write() as tx:
             # The wallet row lock orders concurrent moves of one wallet (PostgreSQL); SQLite's

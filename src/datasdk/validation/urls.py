@@ -10,8 +10,8 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
 
 from datasdk.errors import UnsafeURLError, ValidationError
+from datasdk.schema.types import IPAddress
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Host name -> the addresses it resolves to, as strings.
 Resolver = Callable[[str], Awaitable[Sequence[str]]]
 
