@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -9,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.base import Executable
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for
-from datasdk.errors import BackendError, DataSDKError, TransactionAborted, ValidationError
+from datasdk.dialects.common import driver_exception
+from datasdk.errors import DataSDKError, TransactionAborted
 from datasdk.repositories._unit import Units
 from datasdk.repositories.access import RepositoryAccess
 from datasdk.validation import Resolver
@@ -45,7 +46,7 @@ class Transaction(RepositoryAccess):
     ) -> None:
         self._connection = connection
         self._profile = profile
-        self.failure: DataSDKError | None = None
+        self.failure: BaseException | None = None
         super().__init__(Units.joining(self, resolver))
 
     async def execute(
@@ -58,16 +59,16 @@ class Transaction(RepositoryAccess):
             ) from self.failure
         stmt = text(statement) if isinstance(statement, str) else statement
         try:
-            with _translated():
+            with translated(self._profile):
                 values = {k: self._profile.raw_param(v) for k, v in (params or {}).items()}
                 result = await self._connection.execute(stmt, values)
                 rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
-                return QueryResult(rows=rows, rowcount=result.rowcount)
-        except DataSDKError as exc:
+        except BaseException as exc:
             # SQLite leaves its transaction open after most errors, PostgreSQL aborts it:
             # the unit of work is over on every backend.
             self.failure = exc
             raise
+        return QueryResult(rows=rows, rowcount=result.rowcount)
 
 
 class Database(RepositoryAccess):
@@ -100,15 +101,9 @@ class Database(RepositoryAccess):
         return self.config.backend
 
     def _translate_error(self, context: ExceptionContext) -> DataSDKError | None:
-        # Replace the driver's exception with ours before it leaves SQLAlchemy; the
-        # unit of work that saw it then rolls back as for any other error.
-        original = context.original_exception
-        if isinstance(original, DataSDKError):
-            return None
-        if isinstance(original, ValueError | TypeError) and context.is_disconnect is False:
-            # Raised while binding a parameter (e.g. a naive datetime): no SQL ran.
-            return ValidationError(f"a parameter was refused before any SQL ran: {original}")
-        return self.profile.translate(original)
+        # Replace the driver's exception with ours before it leaves SQLAlchemy, so that
+        # SQLAlchemy's own bookkeeping (rollback, invalidation) sees the final error.
+        return self.profile.error(context.original_exception)
 
     async def __aenter__(self) -> Database:
         return self
@@ -117,7 +112,7 @@ class Database(RepositoryAccess):
         await self.close()
 
     async def close(self) -> None:
-        with _translated():
+        with translated(self.profile):
             await self.engine.dispose()
 
     @asynccontextmanager
@@ -126,30 +121,42 @@ class Database(RepositoryAccess):
 
         A unit that writes holds the write lock from its start on SQLite and libSQL;
         `read_only=True` takes none there (WAL readers never wait) and refuses writes.
+        The caller's own exceptions roll the unit back and reach them unchanged: only
+        the SDK's calls into the database are translated, never the caller's code.
         """
-        with _translated():
-            async with self.engine.connect() as plain:
-                options = self.profile.read_only_options if read_only else {}
-                connection = await plain.execution_options(**options)
-                async with connection.begin():
-                    tx = Transaction(connection, self.profile, self.resolver)
-                    try:
-                        yield tx
-                    except Exception as exc:
-                        # The caller's own error (a ValueError of theirs, say): it rolls
-                        # the unit back and reaches them unchanged, not as ours.
-                        exc.__dict__[_CALLERS] = True
-                        raise
-                    if tx.failure is not None:
-                        # The caller caught the error and carried on: roll back, loudly.
-                        raise TransactionAborted(
-                            "the unit of work was rolled back: a statement in it failed"
-                        ) from tx.failure
+        options = self.profile.read_only_options if read_only else {}
+        with translated(self.profile):
+            connection = await self.engine.connect()
+        try:
+            with translated(self.profile):
+                connection = await connection.execution_options(**options)
+                await connection.begin()
+            tx = Transaction(connection, self.profile, self.resolver)
+            try:
+                yield tx
+            except BaseException:
+                # The caller's error is the one to report; a rollback that fails too
+                # leaves a broken connection, which closing below discards.
+                with contextlib.suppress(Exception):
+                    await connection.rollback()
+                raise
+            with translated(self.profile):
+                if tx.failure is None:
+                    await connection.commit()
+                    return
+                await connection.rollback()
+            # The caller caught the error and carried on: roll back, loudly.
+            raise TransactionAborted(
+                "the unit of work was rolled back: a statement in it failed"
+            ) from tx.failure
+        finally:
+            with translated(self.profile):
+                await connection.close()
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A connection outside any unit of work, for migrations and inspection."""
-        with _translated():
+        with translated(self.profile):
             async with self.engine.connect() as connection:
                 yield connection
 
@@ -189,47 +196,16 @@ class Database(RepositoryAccess):
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
-    """Let datasdk errors through; turn anything else from below into BackendError."""
+def translated(profile: BackendProfile) -> Iterator[None]:
+    """Around the SDK's own calls into SQLAlchemy: what fails below leaves as a datasdk
+    error, chained to the driver's exception (the one error path, `profile.error`)."""
     try:
         yield
-    except DataSDKError:
-        raise
     except Exception as exc:
-        translated = None if exc.__dict__.get(_CALLERS) else _translation(exc)
-        if translated is None:
+        error = profile.error(exc)
+        if error is None or error is exc:
             raise
-        raise translated from exc
-
-
-# Marks an exception raised by the caller's code inside a unit of work.
-_CALLERS = "_datasdk_raised_by_caller"
-
-
-def _translation(exc: Exception) -> DataSDKError | None:
-    """The datasdk error for an exception from below, or None when it is not ours."""
-    if isinstance(exc, ValueError | TypeError):
-        if not _from_driver(exc):
-            return ValidationError(f"a parameter was refused before any SQL ran: {exc}")
-        return BackendError(f"database unavailable or failed: {_describe(exc)}")
-    if isinstance(exc, SQLAlchemyError | OSError | TimeoutError) or _from_driver(exc):
-        return BackendError(f"database unavailable or failed: {_describe(exc)}")
-    return None
-
-
-def _describe(exc: BaseException) -> str:
-    # The class says what went wrong (refused, timed out, ...); driver messages may
-    # quote statements or parameters, so they stay in the chained cause.
-    return type(exc).__name__
-
-
-_DRIVER_PACKAGES = frozenset(
-    {"sqlalchemy", "asyncpg", "sqlite3", "aiosqlite", "libsql_client", "aiohttp"}
-)
-
-
-def _from_driver(exc: BaseException) -> bool:
-    return type(exc).__module__.split(".")[0] in _DRIVER_PACKAGES
+        raise error from driver_exception(exc)
 
 
 def connect(

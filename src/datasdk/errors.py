@@ -11,6 +11,13 @@ class ConfigurationError(DataSDKError):
     """A URL, token or option the SDK cannot use."""
 
 
+class AuthenticationError(ConfigurationError):
+    """The server refused the credentials (a missing, invalid or expired auth token).
+
+    Its text says why in the server's words; it never carries the token.
+    """
+
+
 class ValidationError(DataSDKError):
     """Input refused before any SQL ran."""
 
@@ -139,6 +146,7 @@ class MigrationError(DataSDKError):
 
 __all__ = [
     "AppendOnlyViolation",
+    "AuthenticationError",
     "BackendError",
     "CheckViolation",
     "ConcurrencyError",

@@ -12,8 +12,9 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasdk.config import Backend, DatabaseConfig
-from datasdk.dialects import postgresql, sqlite
+from datasdk.dialects import common, postgresql, sqlite
 from datasdk.dialects.catalog import Catalog
+from datasdk.dialects.common import Translate
 from datasdk.errors import DataSDKError
 
 
@@ -21,7 +22,8 @@ from datasdk.errors import DataSDKError
 class BackendProfile:
     backend: Backend
     create_engine: Callable[..., AsyncEngine]
-    translate: Callable[[BaseException], DataSDKError]
+    # The dialect's own error translator; use `error`, which every failure goes through.
+    translate: Translate
     # For the conformance suite: the raw SQL forms this backend offers beyond the
     # portable ones, so that one backend-blind test can try each of them.
     overwrite_statements: Callable[[str, str], list[str]]
@@ -43,6 +45,11 @@ class BackendProfile:
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
+
+    def error(self, exc: BaseException) -> DataSDKError | None:
+        """The datasdk error for an exception from the driver or SQLAlchemy; None for
+        one that came from neither (a caller's own exception passes through)."""
+        return common.translate(exc, self.translate)
 
 
 def _profile(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import CheckConstraint, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from datasdk import errors
 from datasdk.schema import metadata
@@ -16,6 +18,39 @@ _RULE_CLASSES: dict[str, type[errors.RuleViolation]] = {
     "job_state_machine": errors.InvalidStateTransition,
     "scan_status_machine": errors.InvalidStateTransition,
 }
+
+
+Translate = Callable[[BaseException], errors.DataSDKError | None]
+
+
+def driver_exception(exc: BaseException) -> BaseException:
+    """The driver's own exception: SQLAlchemy wraps it in a DBAPIError (`.orig`)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return exc.orig
+    return exc
+
+
+def translate(exc: BaseException, backend: Translate) -> errors.DataSDKError | None:
+    """The one way an exception from below becomes a datasdk error.
+
+    `backend` is the dialect's translator: it knows its driver's exceptions and codes
+    and returns None for anything else. What no dialect claims is judged by kind: a
+    value refused while binding, or SQLAlchemy / the network failing. Anything else
+    (the caller's own exception, a bug) is not translated: None.
+    """
+    if isinstance(exc, errors.DataSDKError):
+        return exc
+    original = driver_exception(exc)
+    found = backend(original)
+    if found is not None:
+        return found
+    if isinstance(original, ValueError | TypeError):
+        return errors.ValidationError(f"a parameter was refused before any SQL ran: {original}")
+    if isinstance(exc, SQLAlchemyError) or isinstance(original, OSError | TimeoutError):
+        # The class says what went wrong (refused, timed out, ...); the text may quote
+        # statements or parameters, so it stays in the chained cause.
+        return errors.BackendError(f"database unavailable or failed: {type(original).__name__}")
+    return None
 
 
 # One message per failure, built here, so that every backend says the same words.

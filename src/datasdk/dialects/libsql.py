@@ -38,6 +38,9 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine.url import URL
 from sqlalchemy.util import await_
 
+from datasdk.dialects import libsql_wire
+from datasdk.dialects.libsql_wire import SQLITE_ERROR_CODES as SQLITE_ERROR_CODES
+
 # The stdlib sqlite3 exception classes, so SQLAlchemy's sqlite dialect logic
 # (is_disconnect, exception wrapping) treats libSQL errors like pysqlite's.
 Warning = sqlite3.Warning
@@ -51,110 +54,8 @@ InternalError = sqlite3.InternalError
 ProgrammingError = sqlite3.ProgrammingError
 NotSupportedError = sqlite3.NotSupportedError
 
-_PRIMARY = (
-    "OK ERROR INTERNAL PERM ABORT BUSY LOCKED NOMEM READONLY INTERRUPT IOERR CORRUPT "
-    "NOTFOUND FULL CANTOPEN PROTOCOL EMPTY SCHEMA TOOBIG CONSTRAINT MISMATCH MISUSE "
-    "NOLFS AUTH FORMAT RANGE NOTADB NOTICE WARNING"
-)
-# Extended code = primary | (n << 8), n counting from 1 in the order of sqlite3.h;
-# "_" marks a number sqlite3.h skips.
-_EXTENDED = {
-    "OK": "LOAD_PERMANENTLY SYMLINK",
-    "ERROR": "MISSING_COLLSEQ RETRY SNAPSHOT",
-    "ABORT": "_ ROLLBACK",
-    "BUSY": "RECOVERY SNAPSHOT TIMEOUT",
-    "LOCKED": "SHAREDCACHE VTAB",
-    "READONLY": "RECOVERY CANTLOCK ROLLBACK DBMOVED CANTINIT DIRECTORY",
-    "IOERR": "READ SHORT_READ WRITE FSYNC DIR_FSYNC TRUNCATE FSTAT UNLOCK RDLOCK DELETE "
-    "BLOCKED NOMEM ACCESS CHECKRESERVEDLOCK LOCK CLOSE DIR_CLOSE SHMOPEN SHMSIZE SHMLOCK "
-    "SHMMAP SEEK DELETE_NOENT MMAP GETTEMPPATH CONVPATH VNODE AUTH BEGIN_ATOMIC "
-    "COMMIT_ATOMIC ROLLBACK_ATOMIC DATA CORRUPTFS IN_PAGE",
-    "CORRUPT": "VTAB SEQUENCE INDEX",
-    "CANTOPEN": "NOTEMPDIR ISDIR FULLPATH CONVPATH DIRTYWAL SYMLINK",
-    "CONSTRAINT": "CHECK COMMITHOOK FOREIGNKEY FUNCTION NOTNULL PRIMARYKEY TRIGGER UNIQUE "
-    "VTAB ROWID PINNED DATATYPE",
-    "NOTICE": "RECOVER_WAL RECOVER_ROLLBACK RBU",
-    "WARNING": "AUTOINDEX",
-    "AUTH": "USER",
-}
-SQLITE_ERROR_CODES: dict[str, int] = {
-    f"SQLITE_{name}": code for code, name in enumerate(_PRIMARY.split())
-}
-for _base, _subs in _EXTENDED.items():
-    for _n, _sub in enumerate(_subs.split(), 1):
-        if _sub != "_":
-            SQLITE_ERROR_CODES[f"SQLITE_{_base}_{_sub}"] = SQLITE_ERROR_CODES[f"SQLITE_{_base}"] | (
-                _n << 8
-            )
-
-_SQLITE_BUSY = 5
-# Primary code -> class, as CPython's sqlite3 module maps them (NOMEM aside).
-_CLASS_BY_PRIMARY: dict[int, type[sqlite3.Error]] = {
-    **dict.fromkeys((1, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17), OperationalError),
-    **dict.fromkeys((2, 12), InternalError),
-    **dict.fromkeys((19, 20), IntegrityError),
-    **dict.fromkeys((21, 25), InterfaceError),
-    18: DataError,
-}  # anything else: DatabaseError
-# libsql-client / Hrana codes meaning the stream or socket is gone.
-_DISCONNECT_NAMES = (
-    "CLIENT_CLOSED STREAM_CLOSED STREAM_EXPIRED TRANSACTION_CLOSED HRANA_WEBSOCKET_ERROR "
-    "HRANA_PROTO_ERROR TRANSPORT_ERROR"
-)
 _VERB_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
 _ROLLBACK_TO_RE = re.compile(r"\s*ROLLBACK\s+(?:TRANSACTION\s+)?TO\b", re.IGNORECASE)
-_TOKEN_PARAM_RE = re.compile(r"(?i)(authToken=)[^&#]*")
-
-
-def _code_for(name: str) -> int:
-    """Extended code for a result-code name; unknown extensions fall back to the primary."""
-    if name in SQLITE_ERROR_CODES:
-        return SQLITE_ERROR_CODES[name]
-    return SQLITE_ERROR_CODES.get("_".join(name.split("_")[:2]), 0)
-
-
-def _redact(text: str, secret: str | None) -> str:
-    text = _TOKEN_PARAM_RE.sub(r"\1***", text)
-    return text.replace(secret, "***") if secret else text
-
-
-def _translate(err: Exception, secret: str | None) -> sqlite3.Error:
-    """Turn a libsql-client / transport failure into a sqlite3-style DBAPI error."""
-    if isinstance(err, sqlite3.Error):  # e.g. sqlite3.connect() failing in file: mode
-        return err
-    cls: type[sqlite3.Error] | None = None
-    cause = err.__cause__
-    if isinstance(cause, sqlite3.Error):
-        # file: mode wraps the real sqlite3 error; take its exact extended code.
-        message = str(cause)
-        name = str(getattr(cause, "sqlite_errorname", None) or getattr(err, "code", "SQLITE"))
-        code = int(getattr(cause, "sqlite_errorcode", 0))
-        if not hasattr(cause, "sqlite_errorcode"):  # raised by the sqlite3 module itself
-            cls = type(cause)
-    elif isinstance(err, libsql_client.LibsqlError):
-        message, name = err.explanation, err.code
-        code = _code_for(name)
-    elif isinstance(err, (TypeError, ValueError, OverflowError)):
-        message, name, code, cls = str(err), "ARGS_INVALID", 0, ProgrammingError
-    else:  # aiohttp / OSError / timeout: the transport failed
-        message = f"{type(err).__name__}: {err}".rstrip(": ")
-        name, code, cls = "TRANSPORT_ERROR", 0, OperationalError
-    if cls is None:
-        cls = _CLASS_BY_PRIMARY.get(code & 0xFF, DatabaseError) if code else OperationalError
-    mapped = cls(_redact(message, secret))
-    mapped.sqlite_errorcode = code
-    mapped.sqlite_errorname = name
-    return mapped
-
-
-def _raise_from(err: Exception, secret: str | None) -> sqlite3.Error:
-    """The mapped error, chained to the original unless that mentions the secret."""
-    mapped = _translate(err, secret)
-    if mapped is not err:
-        leaks = secret in f"{err!r} {err.__cause__!r}" if secret else False
-        mapped.__cause__ = None if leaks else err
-        mapped.__suppress_context__ = True
-    return mapped
 
 
 def _bind(value: Any) -> Any:
@@ -165,12 +66,6 @@ def _bind(value: Any) -> Any:
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     return value
-
-
-def _closed_error() -> sqlite3.Error:
-    err = ProgrammingError("Cannot operate on a closed database.")
-    err.sqlite_errorcode, err.sqlite_errorname = 0, "CLIENT_CLOSED"
-    return err
 
 
 class LibSQLConnection:
@@ -212,13 +107,13 @@ class LibSQLConnection:
             if client is not None:
                 with contextlib.suppress(Exception):
                     await client.close()
-            mapped = _raise_from(err, auth_token)
+            mapped = libsql_wire.dbapi_error(err, auth_token)
             raise mapped from mapped.__cause__
         return cls(client, stream, url, auth_token, busy_timeout)
 
     def __repr__(self) -> str:
         state = "closed" if self._stream is None else "open"
-        return f"<LibSQLConnection {_redact(self._url, self._secret)!r} {state}>"
+        return f"<LibSQLConnection {libsql_wire.redact(self._url, self._secret)!r} {state}>"
 
     @property
     def in_transaction(self) -> bool:
@@ -233,7 +128,7 @@ class LibSQLConnection:
     async def execute(self, sql: str, params: Any = None) -> libsql_client.ResultSet:
         """Run one statement, retrying SQLITE_BUSY with async backoff where safe."""
         if self._stream is None:
-            raise _closed_error()
+            raise libsql_wire.closed_error()
         if params is not None:
             if isinstance(params, dict):
                 params = {k: _bind(v) for k, v in params.items()}
@@ -253,9 +148,9 @@ class LibSQLConnection:
             try:
                 result = await self._stream.execute(sql, params)
             except Exception as err:
-                mapped = _raise_from(err, self._secret)
+                mapped = libsql_wire.dbapi_error(err, self._secret)
                 remaining = deadline - loop.time()
-                if retry and mapped.sqlite_errorcode & 0xFF == _SQLITE_BUSY and remaining > 0:
+                if retry and libsql_wire.is_busy(mapped) and remaining > 0:
                     await asyncio.sleep(min(delay, remaining))
                     delay = min(delay * 2, 0.05)
                     continue
@@ -439,7 +334,7 @@ class LibSQLDialect(SQLiteDialect_pysqlite):
             return util.parse_version_string(None)
 
     def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:
-        if getattr(e, "sqlite_errorname", "-") in _DISCONNECT_NAMES.split():
+        if libsql_wire.is_disconnect(e):
             return True
         return super().is_disconnect(e, connection, cursor)
 

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -223,8 +224,22 @@ _RULE_STATES = {"DS001", "DS002", "DS003", "DS004", "DS005"}
 _CONFLICT_STATES = {"40001", "40P01", "55P03"}
 
 
-def translate(exc: BaseException) -> errors.DataSDKError:
-    """An asyncpg error (as wrapped by SQLAlchemy) as a datasdk error, chosen by SQLSTATE."""
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg  # the postgres extra; only a PostgreSQL database calls this
+
+    return (
+        AsyncAdapt_asyncpg_dbapi.Error,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    )
+
+
+def translate(exc: BaseException) -> errors.DataSDKError | None:
+    """An asyncpg error (raw, or as SQLAlchemy's adapter wraps it) as a datasdk error,
+    chosen by SQLSTATE; None for an exception that is not the driver's."""
+    if not isinstance(exc, _driver_errors()):
+        return None
     # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
     # the structured fields.
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from datasdk.dialects.common import error_from_token, unique_constraint_name
 from datasdk.plans import Explain, render_explain
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
+    TOKEN_PREFIX,
     AppendOnly,
     ForeignKeyGuard,
     Ledger,
@@ -301,7 +303,7 @@ def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
 
 # -- errors ---------------------------------------------------------------------------
 
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 5, 6, 8
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CONSTRAINT = 5, 6, 8, 19
 SQLITE_CONSTRAINT_CHECK = 275
 SQLITE_CONSTRAINT_FOREIGNKEY = 787
 SQLITE_CONSTRAINT_NOTNULL = 1299
@@ -309,9 +311,25 @@ SQLITE_CONSTRAINT_PRIMARYKEY = 1555
 SQLITE_CONSTRAINT_TRIGGER = 1811
 SQLITE_CONSTRAINT_UNIQUE = 2067
 
+# Codes a libSQL server (sqld, Turso) sends instead of a SQLite result code.
+_CONFLICT_NAMES = frozenset({"TRANSACTION_TIMEOUT", "TRANSACTION_BUSY"})
+_AUTH_NAME = "AUTH_FAILED"
+# What a failure is named when no code came with it: only its message says what it was.
+_NO_CODE_NAMES = frozenset({None, "UNKNOWN", "SQLITE_UNKNOWN"})
+
 # SQLite's messages carry what its result codes do not: which constraint, which columns.
+# A libSQL server may prefix them ("SQLite error: ..."), so they are searched, not matched.
 _CHECK_NAME = re.compile(r"CHECK constraint failed: (\w+)")
 _COLUMNS = re.compile(r"constraint failed: ((?:\w+\.\w+(?:, )?)+)")
+_FOREIGN_KEY_MESSAGE = "FOREIGN KEY constraint failed"
+# sqld and Turso send only the primary code (SQLITE_CONSTRAINT): the extended code is
+# then read from SQLite's own fixed message forms.
+_CONSTRAINT_MESSAGES = (
+    ("CHECK constraint failed: ", SQLITE_CONSTRAINT_CHECK),
+    ("UNIQUE constraint failed: ", SQLITE_CONSTRAINT_UNIQUE),
+    ("NOT NULL constraint failed: ", SQLITE_CONSTRAINT_NOTNULL),
+    (_FOREIGN_KEY_MESSAGE, SQLITE_CONSTRAINT_FOREIGNKEY),
+)
 
 
 def _columns(message: str) -> tuple[str | None, list[str]]:
@@ -322,15 +340,40 @@ def _columns(message: str) -> tuple[str | None, list[str]]:
     return pairs[0][0], [column for _, column in pairs]
 
 
-def translate(exc: BaseException) -> errors.DataSDKError:
-    """A sqlite3 (or libSQL adapter) exception as a datasdk error, chosen by result code."""
-    code = getattr(exc, "sqlite_errorcode", None)
+def _extended_code(code: int | None, name: str | None, message: str) -> int | None:
+    """The extended result code, completed from the message where the wire sent less.
+
+    A full code is taken as it is. A bare SQLITE_CONSTRAINT (sqld, Turso), or no code
+    at all (a peer that sends only a message), is completed from SQLite's own message
+    forms: a rule token or any other RAISE text is a trigger's.
+    """
+    bare = code == SQLITE_CONSTRAINT
+    if not bare and not (code in (None, 0) and name in _NO_CODE_NAMES):
+        return code
+    if TOKEN_PREFIX + ":" in message:
+        return SQLITE_CONSTRAINT_TRIGGER
+    for text, extended in _CONSTRAINT_MESSAGES:
+        if text in message:
+            return extended
+    return SQLITE_CONSTRAINT_TRIGGER if bare else code
+
+
+def translate(exc: BaseException) -> errors.DataSDKError | None:
+    """A sqlite3-family DBAPI error as a datasdk error, chosen by result code.
+
+    Covers CPython's sqlite3 (aiosqlite, libSQL file: mode) and the libSQL driver's
+    errors (datasdk.dialects.libsql_wire); anything else is not this backend's: None.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return None
     message = str(exc)
-    primary = code & 0xFF if isinstance(code, int) else None
+    name = getattr(exc, "sqlite_errorname", None)
+    code = _extended_code(getattr(exc, "sqlite_errorcode", None), name, message)
+    primary = code & 0xFF if code is not None else None
     if code == SQLITE_CONSTRAINT_TRIGGER:
         # SQLite implements ON DELETE RESTRICT as an internal trigger, so that code also
         # carries its untokened "FOREIGN KEY constraint failed".
-        if message == "FOREIGN KEY constraint failed":
+        if message.endswith(_FOREIGN_KEY_MESSAGE):
             return common.foreign_key(None, None)
         return error_from_token(message) or errors.RuleViolation(message, table=None)
     if code == SQLITE_CONSTRAINT_CHECK:
@@ -348,11 +391,14 @@ def translate(exc: BaseException) -> errors.DataSDKError:
         return common.foreign_key(None, None)
     if primary == SQLITE_READONLY:
         return errors.ReadOnlyTransactionError("a read-only unit of work cannot write")
-    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED) or name in _CONFLICT_NAMES:
         return errors.TransactionConflict(
             "the database stayed locked by another writer past the busy timeout"
         )
-    return errors.BackendError(f"SQLite error {code}: {message}")
+    if name == _AUTH_NAME:
+        # The server's words name the refusal (expired, invalid), never the token.
+        return errors.AuthenticationError(f"the libSQL server refused the credentials: {message}")
+    return errors.BackendError(f"SQLite error {name or code}: {message}")
 
 
 # -- connections ----------------------------------------------------------------------
