@@ -176,11 +176,12 @@ async def test_a_failed_unit_leaves_nothing(
     user = await new_user(database, credits=1)
     job = await database.scan_jobs.enqueue(user.id, "https://example.com/")
     # The caller's own exception rolls the unit back and reaches them unchanged.
-    with pytest.raises(crash, match="worker crashed"):
+    with pytest.raises(crash, match="worker crashed") as caught:
         async with database.transaction() as tx:
             await tx.wallets.debit(user.id, 1, idempotency_key="rolled-back")
             await tx.scan_jobs.claim_next()
             raise crash("worker crashed")
+    assert vars(caught.value) == {}  # nothing written into the caller's exception
     assert (await database.wallets.get(user.id)).credit_balance == 1
     assert (await database.scan_jobs.get(job.id)).state == datasdk.JobState.QUEUED
 
