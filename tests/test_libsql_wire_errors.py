@@ -19,11 +19,11 @@ import pytest
 from libsql_client.hrana.convert import _error_from_proto
 from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
+from test_error_translation import SCHEMA_VIOLATIONS, TOKENS
 
 from datasdk import errors
 from datasdk.dialects import libsql_wire, sqlite
 from datasdk.schema import metadata
-from test_error_translation import SCHEMA_VIOLATIONS, TOKENS
 
 TOKEN = "eyJhbGciOiJFZERTQSJ9.secret-token-value"
 Payload = Callable[[sqlite3.Error], dict[str, Any]]
