@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datasdk.migrate import create_indexes, drop_indexes
+from pathlib import Path
+
+from datasdk.frozen import run_files
 
 revision = "0004_indexes"
 down_revision = "0003_monitoring_tables"
 branch_labels = None
 depends_on = None
 
+# Frozen: the DDL of this revision's moment, one file per dialect and direction.
+SQL = Path(__file__).resolve().parents[1] / "sql" / revision
+
 
 def upgrade() -> None:
-    create_indexes()
+    run_files(SQL, "up")
 
 
 def downgrade() -> None:
-    drop_indexes()
+    run_files(SQL, "down")
