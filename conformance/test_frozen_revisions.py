@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import datasdk
 from datasdk import migrate
 from datasdk.inspection import reflect
