@@ -25,7 +25,10 @@ from datasdk.schema.ddl import CreateRule, DropRule, statements
 from datasdk.schema.rules import Rule
 
 # SQL families: libSQL speaks SQLite's SQL, so it runs the sqlite files.
-DIALECTS: dict[str, Dialect] = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
+DIALECTS: dict[str, Dialect] = {
+    "sqlite": sqlite.dialect(),  # type: ignore[no-untyped-call]
+    "postgresql": postgresql.dialect(),
+}
 # Ends each statement in a frozen file; trigger and function bodies contain ';' of
 # their own, so statements cannot be split on ';'.
 BREAK = "\n-- datasdk:statement-end\n"
