@@ -26,8 +26,8 @@ from datasdk.schema.rules import Rule
 
 # SQL families: libSQL speaks SQLite's SQL, so it runs the sqlite files.
 DIALECTS: dict[str, Dialect] = {
-    "sqlite": sqlite.dialect(),  # type: ignore[no-untyped-call]
-    "postgresql": postgresql.dialect(),
+    "sqlite": sqlite.dialect(),
+    "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
 }
 # Ends each statement in a frozen file; trigger and function bodies contain ';' of
 # their own, so statements cannot be split on ';'.
