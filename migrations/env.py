@@ -6,8 +6,8 @@ from typing import Any
 
 from alembic import context
 
-from datasdk.migrate import refuse_content_columns
-from datasdk.schema import applies, metadata
+from datasdk.migrate import refuse_content_columns, target_metadata
+from datasdk.schema import applies
 
 
 def _guard(*, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
@@ -29,7 +29,7 @@ def run_migrations_online() -> None:
     profile = context.config.attributes["profile"]
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=target_metadata(context.config.attributes.get("app_metadata")),
         on_version_apply=_guard,
         include_object=_include,
         compare_type=True,

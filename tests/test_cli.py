@@ -11,7 +11,7 @@ import pytest
 
 from datasdk.cli import main
 from datasdk.config import TOKEN_ENV, URL_ENV
-from datasdk.migrate import migrations_path
+from datasdk.migrate import migrations_path, revisions
 
 REVISIONS = ("0001_core_tables", "0002_audit_logs", "0003_monitoring_tables", "0004_indexes")
 
@@ -154,5 +154,8 @@ def test_revision_writes_a_file_into_path(
     assert (status, err) == (0, "")
     (written,) = versions.glob("*add_x*.py")
     source = written.read_text()
-    assert "down_revision = '0004_indexes'" in source
+    # The application's first revision starts its own branch, after the SDK's head.
+    assert "down_revision = None" in source
+    assert "branch_labels = ('app',)" in source
+    assert f"depends_on = {revisions()[-1]!r}" in source
     assert _imported_roots(source) <= {"__future__", "alembic", "sqlalchemy", "datasdk"}

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from datasdk import migrate
+from datasdk import migrate, project
 from datasdk.config import TOKEN_ENV, URL_ENV
 from datasdk.database import Database, connect
 from datasdk.errors import DataSDKError
@@ -26,10 +26,21 @@ def _parser() -> argparse.ArgumentParser:
             "--url", help=f"database URL (default: ${URL_ENV}, else a SQLite file here)"
         )
         sub.add_argument("--auth-token", help=f"libSQL auth token (default: ${TOKEN_ENV})")
+        sub.add_argument(
+            "--path",
+            type=Path,
+            help=f"the application's revisions directory (default: ${project.MIGRATIONS_ENV}, "
+            "else `migrations` under [tool.datasdk] in pyproject.toml)",
+        )
+        sub.add_argument(
+            "--metadata",
+            help="the application's MetaData as module:attribute "
+            f"(default: ${project.METADATA_ENV}, else `metadata` under [tool.datasdk])",
+        )
         return sub
 
-    command("upgrade", "upgrade to REVISION (default: head)").add_argument(
-        "revision", nargs="?", default="head"
+    command("upgrade", "upgrade to REVISION (default: heads, the application's too)").add_argument(
+        "revision", nargs="?", default="heads"
     )
     command("downgrade", "downgrade to REVISION (e.g. base, -1)").add_argument("revision")
     command("current", "show the database's revision")
@@ -37,51 +48,46 @@ def _parser() -> argparse.ArgumentParser:
     revision = command("revision", "create a new revision file")
     revision.add_argument("-m", "--message", required=True)
     revision.add_argument("--autogenerate", action="store_true")
-    revision.add_argument("--path", type=Path, help="versions directory to write into")
     command("check", "compare the live schema with the logical schema")
     return parser
 
 
 async def _run(args: argparse.Namespace) -> int:
+    app = project.resolve(versions=args.path, metadata=args.metadata)
     if args.command == "history":
-        print(await _offline("history"), end="")
+        print(_history(app), end="")
         return 0
-    async with connect(args.url, auth_token=args.auth_token) as database:
+    async with connect(
+        args.url, auth_token=args.auth_token, metadata=app.metadata, migrations=app.versions
+    ) as database:
         return await _with_database(database, args)
 
 
-async def _offline(action: str) -> str:
+def _history(app: project.AppMigrations) -> str:
     # History needs no database: read the scripts only.
     from io import StringIO
 
     from alembic import command
 
-    cfg = migrate.alembic_config()
+    cfg = migrate.alembic_config([app.versions] if app.versions else ())
     cfg.stdout = StringIO()
-    getattr(command, action)(cfg)
+    command.history(cfg)
     return str(cfg.stdout.getvalue())
 
 
 async def _with_database(database: Database, args: argparse.Namespace) -> int:
     if args.command == "upgrade":
         await database.migrate(args.revision)
-        print(f"at revision {await database.current_revision()}")
+        print(f"at revision {' '.join(await migrate.heads(database))}")
     elif args.command == "downgrade":
         await database.downgrade(args.revision)
-        print(f"at revision {await database.current_revision() or 'base'}")
+        print(f"at revision {' '.join(await migrate.heads(database)) or 'base'}")
     elif args.command == "current":
-        print(await database.current_revision() or "base (no revision applied)")
+        print(" ".join(await migrate.heads(database)) or "base (no revision applied)")
     elif args.command == "revision":
-        path = args.path or migrate.migrations_path() / "versions"
-        output = await migrate.run(
-            database,
-            "revision",
-            cfg=migrate.alembic_config([path]),
-            message=args.message,
-            autogenerate=args.autogenerate,
-            version_path=str(path),
+        print(
+            await migrate.revision(database, args.message, autogenerate=args.autogenerate), end=""
         )
-        print(output, end="")
     elif args.command == "check":
         problems = await database.check()
         if problems:

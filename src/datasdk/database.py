@@ -6,9 +6,10 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.base import Executable
@@ -17,6 +18,7 @@ from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for
 from datasdk.dialects.common import driver_exception
 from datasdk.errors import DataSDKError, TransactionAborted
+from datasdk.project import AppMigrations
 from datasdk.repositories._unit import Units
 from datasdk.repositories.access import RepositoryAccess
 from datasdk.validation import Resolver
@@ -83,9 +85,12 @@ class Database(RepositoryAccess):
         *,
         pool_size: int = 5,
         resolver: Resolver | None = None,
+        app: AppMigrations | None = None,
     ) -> None:
         self.config = config
         self.resolver = resolver
+        # The application's own tables and revisions, beside the SDK's.
+        self.app = app or AppMigrations()
         super().__init__(Units(lambda read_only: self.transaction(read_only=read_only), resolver))
         self.profile: BackendProfile = profile_for(config.backend)
         self.engine: AsyncEngine = self.profile.engine(
@@ -171,8 +176,8 @@ class Database(RepositoryAccess):
         async with self.transaction(read_only=read_only) as tx:
             return await tx.execute(statement, params)
 
-    async def migrate(self, revision: str = "head") -> None:
-        """Upgrade the schema to `revision` (default: the newest)."""
+    async def migrate(self, revision: str = "heads") -> None:
+        """Upgrade the schema to `revision` (default: the newest, the application's too)."""
         from datasdk.migrate import upgrade
 
         await upgrade(self, revision)
@@ -187,7 +192,7 @@ class Database(RepositoryAccess):
         from datasdk.inspection import drift
 
         async with self.connection() as connection:
-            return await connection.run_sync(drift, self.profile)
+            return await connection.run_sync(drift, self.profile, self.app.metadata)
 
     async def current_revision(self) -> str | None:
         from datasdk.migrate import current
@@ -214,14 +219,20 @@ def connect(
     auth_token: str | None = None,
     pool_size: int = 5,
     resolver: Resolver | None = None,
+    metadata: MetaData | None = None,
+    migrations: str | Path | None = None,
 ) -> Database:
     """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here).
 
     `resolver` (host name -> addresses) turns on the DNS check of scan and domain URLs:
     a name that resolves to any non-public address is refused before any SQL.
+    `metadata` holds the application's own tables (`datasdk.application.attach`) and
+    `migrations` the directory of its revisions: `migrate`, `check` and the CLI then
+    cover them beside the SDK's.
     """
+    app = AppMigrations(versions=Path(migrations) if migrations else None, metadata=metadata)
     return Database(
-        _config.resolve(url, auth_token=auth_token), pool_size=pool_size, resolver=resolver
+        _config.resolve(url, auth_token=auth_token), pool_size=pool_size, resolver=resolver, app=app
     )
 
 

@@ -94,7 +94,11 @@ class AppendOnlyViolation(RuleViolation):
     rule = "append_only"
 
 
-class DomainLimitExceeded(RuleViolation):
+class RowLimitExceeded(RuleViolation):
+    """A row_limit rule: the parent row already has as many rows as the rule allows."""
+
+
+class DomainLimitExceeded(RowLimitExceeded):
     rule = "domain_limit"
 
 
@@ -162,6 +166,7 @@ __all__ = [
     "NotFoundError",
     "NotNullViolation",
     "ReadOnlyTransactionError",
+    "RowLimitExceeded",
     "RuleViolation",
     "StaleVersionError",
     "TransactionAborted",

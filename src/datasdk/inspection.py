@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, MetaData, inspect
 
 from datasdk.dialects import BackendProfile
 from datasdk.schema import metadata
@@ -99,19 +99,26 @@ def reflect(connection: Connection, profile: BackendProfile, schema: str | None 
     )
 
 
-def expected(connection: Connection, profile: BackendProfile) -> Shape:
-    """The logical schema as this backend holds it, created in a scratch space."""
+def expected(
+    connection: Connection, profile: BackendProfile, app_metadata: MetaData | None = None
+) -> Shape:
+    """The logical schema (and the application's) as this backend holds it, created in
+    a scratch space."""
     with profile.scratch_space(connection) as (scratch, schema):
         metadata.create_all(scratch, checkfirst=False)
+        if app_metadata is not None:
+            app_metadata.create_all(scratch, checkfirst=False)
         return reflect(scratch, profile, schema)
 
 
-def drift(connection: Connection, profile: BackendProfile) -> list[str]:
+def drift(
+    connection: Connection, profile: BackendProfile, app_metadata: MetaData | None = None
+) -> list[str]:
     """How the live database differs from the logical schema; empty when it matches."""
     live = reflect(connection, profile)
     if connection.in_transaction():
         connection.rollback()
-    return compare(expected(connection, profile), live)
+    return compare(expected(connection, profile, app_metadata), live)
 
 
 def compare(want: Shape, have: Shape) -> list[str]:

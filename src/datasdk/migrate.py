@@ -15,11 +15,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, inspect
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy import Connection, MetaData, inspect
 
+from datasdk import project
 from datasdk.errors import MigrationError
-from datasdk.schema import INDEXES, RULES, applies, metadata, rules_for
+from datasdk.schema import RULES, applies, metadata
 from datasdk.schema.ddl import create_rules, drop_rules
 from datasdk.schema.rules import rules_mentioning
 from datasdk.validation import is_content_key
@@ -39,21 +39,35 @@ def migrations_path() -> Path:
     raise MigrationError("the datasdk migrations are missing from this installation")
 
 
-def alembic_config(extra_version_locations: Sequence[Path] = ()) -> Config:
+def sdk_versions() -> Path:
+    return migrations_path() / "versions"
+
+
+def alembic_config(
+    extra_version_locations: Sequence[Path] = (), app_metadata: MetaData | None = None
+) -> Config:
     cfg = Config()
     location = migrations_path()
     cfg.set_main_option("script_location", str(location))
-    versions = [location / "versions", *extra_version_locations]
+    versions = [sdk_versions()]
+    versions += [p for p in extra_version_locations if p.resolve() != versions[0].resolve()]
     cfg.set_main_option("version_locations", " ".join(str(path) for path in versions))
     cfg.set_main_option("path_separator", "space")
+    cfg.attributes["app_metadata"] = app_metadata
     return cfg
+
+
+def database_config(database: Database) -> Config:
+    """Alembic's view of this database: the SDK's revisions and the application's."""
+    app = database.app
+    return alembic_config([app.versions] if app.versions else (), app.metadata)
 
 
 async def run(
     database: Database, action: str, *args: Any, cfg: Config | None = None, **kwargs: Any
 ) -> str:
     """Run an Alembic command on the database's own engine; returns what it printed."""
-    cfg = cfg or alembic_config()
+    cfg = cfg or database_config(database)
     output = io.StringIO()
     cfg.stdout = output
 
@@ -82,7 +96,7 @@ async def run(
     return output.getvalue()
 
 
-async def upgrade(database: Database, revision: str = "head", cfg: Config | None = None) -> None:
+async def upgrade(database: Database, revision: str = "heads", cfg: Config | None = None) -> None:
     await run(database, "upgrade", revision, cfg=cfg)
 
 
@@ -90,12 +104,82 @@ async def downgrade(database: Database, revision: str, cfg: Config | None = None
     await run(database, "downgrade", revision, cfg=cfg)
 
 
-async def current(database: Database) -> str | None:
-    def _current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def heads(database: Database) -> tuple[str, ...]:
+    """Every revision the database is at: the SDK's and, if applied, the application's."""
+
+    def _heads(connection: Connection) -> tuple[str, ...]:
+        return tuple(MigrationContext.configure(connection).get_current_heads())
 
     async with database.connection() as connection:
-        return await connection.run_sync(_current)
+        return await connection.run_sync(_heads)
+
+
+async def current(database: Database) -> str | None:
+    """The SDK's revision the database is at (None before the first)."""
+    own = set(revisions())
+    found = [rev for rev in await heads(database) if rev in own]
+    if found:
+        return found[0]
+    # An application revision depends on an SDK revision: that one is applied.
+    script = ScriptDirectory.from_config(database_config(database))
+    applied = {
+        ancestor.revision
+        for rev in await heads(database)
+        for ancestor in script.iterate_revisions(rev, "base")
+    }
+    return next((rev for rev in reversed(revisions()) if rev in applied), None)
+
+
+async def revision(
+    database: Database, message: str, *, autogenerate: bool = False, path: Path | None = None
+) -> str:
+    """Write a new revision file; returns what Alembic printed.
+
+    Into the application's directory, on its own branch that depends on the SDK's head;
+    into the SDK's own `migrations/versions` only in a source checkout.
+    """
+    directory = path or database.app.versions
+    if directory is None:
+        raise MigrationError(
+            "say where the application's revisions live: --path DIR, "
+            f"${project.MIGRATIONS_ENV}, or `migrations = ...` under [tool.datasdk] "
+            "in pyproject.toml"
+        )
+    directory = directory.resolve()
+    options: dict[str, Any] = {}
+    if directory == sdk_versions().resolve():
+        if _installed(directory):
+            raise MigrationError(
+                "refusing to write into the installed datasdk package; "
+                "write the application's revisions into a directory of its own (--path DIR)"
+            )
+        cfg = alembic_config((), database.app.metadata)
+        options["head"] = "head"
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        cfg = alembic_config([directory], database.app.metadata)
+        branch = database.app.branch
+        if _has_revisions(directory):
+            options["head"] = f"{branch}@head"
+        else:  # the application's first revision starts its branch
+            options.update(head="base", branch_label=branch, depends_on=revisions()[-1])
+    return await run(
+        database,
+        "revision",
+        cfg=cfg,
+        message=message,
+        autogenerate=autogenerate,
+        version_path=str(directory),
+        **options,
+    )
+
+
+def _installed(directory: Path) -> bool:
+    return "site-packages" in directory.parts or "dist-packages" in directory.parts
+
+
+def _has_revisions(directory: Path) -> bool:
+    return any(directory.glob("*.py"))
 
 
 async def autogenerate_diff(database: Database) -> list[Any]:
@@ -109,14 +193,21 @@ async def autogenerate_diff(database: Database) -> list[Any]:
             ),
         }
         context = MigrationContext.configure(connection, opts=options)
-        return list(compare_metadata(context, metadata))
+        # Alembic compares against a list of MetaData as against one (its own type says one).
+        target: Any = target_metadata(database.app.metadata)
+        return list(compare_metadata(context, target))
 
     async with database.connection() as connection:
         return await connection.run_sync(_diff)
 
 
+def target_metadata(app_metadata: MetaData | None) -> list[MetaData]:
+    """What the database should hold: the SDK's schema and the application's."""
+    return [metadata, app_metadata] if app_metadata is not None else [metadata]
+
+
 def revisions() -> list[str]:
-    """Every revision id, oldest first."""
+    """Every revision id of the SDK, oldest first."""
     script = ScriptDirectory.from_config(alembic_config())
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
@@ -144,33 +235,6 @@ def refuse_content_columns(connection: Connection, revision: str) -> None:
 
 
 # -- helpers for revisions ------------------------------------------------------------
-
-
-def create_tables(names: Sequence[str]) -> None:
-    """Create tables of the logical schema with their rules (not their indexes)."""
-    connection = op.get_bind()
-    for name in names:
-        connection.execute(CreateTable(metadata.tables[name]))
-    create_rules(connection, rules_for(RULES, names))
-
-
-def drop_tables(names: Sequence[str]) -> None:
-    connection = op.get_bind()
-    drop_rules(connection, rules_for(RULES, names))
-    for name in reversed(names):
-        connection.execute(DropTable(metadata.tables[name]))
-
-
-def create_indexes() -> None:
-    connection = op.get_bind()
-    for index in INDEXES:
-        index.create(connection)
-
-
-def drop_indexes() -> None:
-    connection = op.get_bind()
-    for index in reversed(INDEXES):
-        index.drop(connection, checkfirst=True)
 
 
 @contextmanager

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
-from sqlalchemy import CheckConstraint, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, MetaData, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from datasdk import errors
-from datasdk.schema import metadata
-from datasdk.schema.rules import TOKEN_PREFIX
+from datasdk.schema import RULES, metadata
+from datasdk.schema.rules import TOKEN_PREFIX, Rule
 
-_RULE_CLASSES: dict[str, type[errors.RuleViolation]] = {
+# A rule's class follows its kind; the token names the rule, so rules are looked up.
+_KIND_CLASSES: dict[str, type[errors.RuleViolation]] = {
     "append_only": errors.AppendOnlyViolation,
-    "domain_limit": errors.DomainLimitExceeded,
-    "job_state_machine": errors.InvalidStateTransition,
-    "scan_status_machine": errors.InvalidStateTransition,
+    "row_limit": errors.RowLimitExceeded,
+    "state_machine": errors.InvalidStateTransition,
 }
+# Where the datasdk classes are narrower than the kind: the SDK's own domain limit.
+_NAME_CLASSES: dict[str, type[errors.RuleViolation]] = {
+    "domain_limit": errors.DomainLimitExceeded,
+}
+
+# The schemas whose names errors are reported with: the SDK's, and each application
+# schema given rules with `datasdk.application.attach` (table names never repeat).
+_SCHEMAS: list[MetaData] = [metadata]
+_RULE_KINDS: dict[tuple[str, str], str] = {(rule.name, rule.table): rule.kind for rule in RULES}
+
+
+def register(schema: MetaData, rules: Sequence[Rule]) -> None:
+    """Name an application schema's constraints and rules in errors, like the SDK's own."""
+    if schema not in _SCHEMAS:
+        _SCHEMAS.append(schema)
+    _RULE_KINDS.update({(rule.name, rule.table): rule.kind for rule in rules})
+    _unique_keys.cache_clear()
+    _check_tables.cache_clear()
 
 
 Translate = Callable[[BaseException], errors.DataSDKError | None]
@@ -95,14 +113,19 @@ def error_from_token(message: str) -> errors.DataSDKError | None:
         return foreign_key(table, constraint)
     if rule == "unique":
         return unique(table, constraint)
-    cls = _RULE_CLASSES.get(rule, errors.RuleViolation)
+    kind = _RULE_KINDS.get((rule, table), "")
+    cls = _NAME_CLASSES.get(rule) or _KIND_CLASSES.get(kind, errors.RuleViolation)
     return cls(f"rule {rule} refused the write on {table}", table=table, rule=rule)
+
+
+def _tables() -> list[Table]:
+    return [table for schema in _SCHEMAS for table in schema.tables.values()]
 
 
 @cache
 def _unique_keys() -> dict[tuple[str, frozenset[str]], str]:
     keys: dict[tuple[str, frozenset[str]], str] = {}
-    for table in metadata.tables.values():
+    for table in _tables():
         for constraint in table.constraints:
             if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint):
                 columns = frozenset(column.name for column in constraint.columns)
@@ -123,7 +146,7 @@ def unique_constraint_name(table: str, columns: list[str]) -> str | None:
 def _check_tables() -> dict[str, str]:
     return {
         str(constraint.name): table.name
-        for table in metadata.tables.values()
+        for table in _tables()
         for constraint in table.constraints
         if isinstance(constraint, CheckConstraint)
     }

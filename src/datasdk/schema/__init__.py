@@ -53,7 +53,7 @@ def applies(item: SchemaItem, dialect: str) -> bool:
     return dialect in ((wanted,) if isinstance(wanted, str) else tuple(wanted))
 
 
-def _foreign_key_guards(table: Table) -> list[Rule]:
+def foreign_key_guards(table: Table) -> list[Rule]:
     guards: list[Rule] = []
     for fk in sorted(table.foreign_key_constraints, key=lambda c: str(c.name)):
         assert isinstance(fk, ForeignKeyConstraint)
@@ -87,7 +87,7 @@ def _declare_rules() -> list[Rule]:
     rules: list[Rule] = []
     for name in TABLE_ORDER:
         table = metadata.tables[name]
-        rules.extend(_foreign_key_guards(table))
+        rules.extend(foreign_key_guards(table))
         if "updated_at" in table.c:
             rules.append(TouchUpdatedAt(table=name))
     rules.append(
