@@ -650,3 +650,27 @@ async def test_auth_token_not_in_reprs_or_logs(
     assert all(TOKEN not in t for t in texts)
     assert "LibSQLConnection" in caplog.text  # the pool logged the connection ...
     assert TOKEN not in caplog.text  # ... without the token
+
+
+async def test_implicit_transaction_waits_out_a_busy_database(
+    plain: Callable[..., AsyncEngine], tmp_path: Path
+) -> None:
+    engine = plain("wait.db")
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+    holder = sqlite3.connect(tmp_path / "wait.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO t VALUES (1)")
+
+        async def release() -> None:
+            await asyncio.sleep(0.2)
+            holder.execute("COMMIT")
+
+        releasing = asyncio.create_task(release())
+        async with engine.begin() as conn:  # BEGIN, then the INSERT finds the lock held
+            await conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        await releasing
+    finally:
+        holder.close()
+    assert await _count(engine) == 2
