@@ -27,6 +27,7 @@ nox.options.sessions = [
     "conformance-libsql",
     "conformance-postgres",
     "conformance-libsql-remote",  # skips itself unless DATASDK_TEST_LIBSQL_URL is set
+    "dialect-compliance",
     "examples",
     "docs",
 ]
@@ -99,6 +100,25 @@ _conformance_session("postgres", "Conformance suite on PostgreSQL 15 (throwaway 
 _conformance_session(
     "libsql-remote", "Conformance suite on a remote libSQL server (DATASDK_TEST_LIBSQL_URL)."
 )
+
+
+@nox.session(python=PYTHON, name="dialect-compliance")
+def dialect_compliance(session: nox.Session) -> None:
+    """SQLAlchemy's and Alembic's dialect suites against sqlite+libsql on a local file."""
+    _install_tests(session)
+    suite = Path(__file__).parent / "compliance"
+    # Its own pytest config (no pytest-asyncio: SQLAlchemy's plugin runs async tests in
+    # greenlets); the test databases land in the session's scratch directory.
+    session.chdir(session.create_tmp())
+    session.run(
+        "pytest",
+        "-c",
+        str(suite / "pytest.ini"),
+        "--rootdir",
+        str(suite),
+        str(suite),
+        *session.posargs,
+    )
 
 
 @nox.session(python=PYTHON)

@@ -387,9 +387,206 @@ async def test_closed_connection_is_a_disconnect(tmp_path: Path, engines: Engine
         assert (await conn.exec_driver_sql("SELECT 1")).scalar() == 1
 
 
-def test_url_must_be_bare(tmp_path: Path) -> None:
-    with pytest.raises(sa_exc.ArgumentError, match="connect_args"):
-        create_async_engine(f"sqlite+libsql:///{tmp_path / 'x.db'}")
+# -- the dialect on its own: plain create_async_engine, no datasdk set-up -------------
+
+
+@pytest.fixture
+async def plain(tmp_path: Path) -> AsyncIterator[Callable[..., AsyncEngine]]:
+    created: list[AsyncEngine] = []
+
+    def factory(name: str = "plain.db", **kwargs: Any) -> AsyncEngine:
+        engine = create_async_engine(f"sqlite+libsql:///{tmp_path / name}", **kwargs)
+        created.append(engine)
+        return engine
+
+    yield factory
+    for engine in created:
+        await engine.dispose()
+
+
+async def _count(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.exec_driver_sql("SELECT count(*) FROM t")).scalar_one())
+
+
+async def test_plain_engine_rolls_back(plain: Callable[..., AsyncEngine]) -> None:
+    engine = plain()
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        raw = await conn.get_raw_connection()
+        assert raw.dbapi_connection is not None
+        assert raw.dbapi_connection.in_transaction  # the driver began one by itself
+        await conn.rollback()
+    async with engine.connect() as conn:
+        async with conn.begin():
+            await conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+            await conn.exec_driver_sql("CREATE TABLE u (y INT)")  # DDL is transactional too
+        trans = await conn.begin()
+        await conn.exec_driver_sql("INSERT INTO t VALUES (3)")
+        await conn.exec_driver_sql("DROP TABLE u")
+        await trans.rollback()
+        assert (await conn.exec_driver_sql("SELECT count(*) FROM u")).scalar() == 0
+    assert await _count(engine) == 1
+
+
+async def test_plain_engine_commit_persists(
+    plain: Callable[..., AsyncEngine], tmp_path: Path
+) -> None:
+    engine = plain("commit.db")
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+        await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        await conn.commit()
+    # Seen from a separate sqlite3 connection: really on disk, no transaction left open.
+    with contextlib.closing(sqlite3.connect(tmp_path / "commit.db")) as db:
+        assert db.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (2,)]
+
+
+async def test_autocommit_isolation(plain: Callable[..., AsyncEngine]) -> None:
+    engine = plain("auto.db")
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+    auto = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with auto.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert raw.dbapi_connection is not None
+        assert raw.dbapi_connection.isolation_level is None
+        await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        assert not raw.dbapi_connection.in_transaction
+        await conn.rollback()  # nothing to roll back: the row is already committed
+    assert await _count(engine) == 1
+    async with engine.connect() as conn:  # back in the pool, the default level returns
+        raw = await conn.get_raw_connection()
+        assert raw.dbapi_connection is not None
+        assert raw.dbapi_connection.isolation_level == ""
+
+
+async def test_isolation_level_is_reported_truthfully(plain: Callable[..., AsyncEngine]) -> None:
+    engine = plain("iso.db")
+    async with engine.connect() as conn:
+        assert conn.default_isolation_level == "SERIALIZABLE"
+        assert await conn.get_isolation_level() == "SERIALIZABLE"
+    dirty = engine.execution_options(isolation_level="READ UNCOMMITTED")
+    async with dirty.connect() as conn:
+        assert await conn.get_isolation_level() == "READ UNCOMMITTED"
+        assert (await conn.exec_driver_sql("PRAGMA read_uncommitted")).scalar() == 1
+    async with engine.connect() as conn:
+        assert await conn.get_isolation_level() == "SERIALIZABLE"
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        levels = engine.dialect.get_isolation_level_values(raw.dbapi_connection)
+    assert sorted(levels) == ["AUTOCOMMIT", "READ UNCOMMITTED", "SERIALIZABLE"]
+
+
+async def test_isolation_level_none_never_begins(plain: Callable[..., AsyncEngine]) -> None:
+    engine = plain("none.db")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+        await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        raw = await conn.get_raw_connection()
+        assert raw.dbapi_connection is not None
+        assert not raw.dbapi_connection.in_transaction
+        await conn.rollback()
+    assert await _count(engine) == 1
+
+
+async def test_regexp_in_file_mode(plain: Callable[..., AsyncEngine]) -> None:
+    from sqlalchemy import column, select, table
+
+    engine = plain("re.db")
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (s TEXT)")
+        await conn.exec_driver_sql("INSERT INTO t VALUES ('abc'), ('xyz'), (NULL)")
+        s = column("s")
+        found = await conn.execute(select(s).select_from(table("t")).where(s.regexp_match("^a.c$")))
+        assert found.scalars().all() == ["abc"]
+        assert (await conn.exec_driver_sql("SELECT floor(2.5)")).scalar() == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+libsql:////abs/app.db", {"url": "file:/abs/app.db"}),
+        ("sqlite+libsql:///:memory:", {"url": "file::memory:"}),
+        ("sqlite+libsql://", {}),  # the location comes from connect_args["url"]
+        ("sqlite+libsql://db.example.com", {"url": "wss://db.example.com"}),
+        ("sqlite+libsql://db.example.com?secure=true", {"url": "wss://db.example.com"}),
+        ("sqlite+libsql://127.0.0.1:8080?secure=false", {"url": "ws://127.0.0.1:8080"}),
+        ("sqlite+libsql://[::1]:8080?secure=false", {"url": "ws://[::1]:8080"}),
+        (
+            f"sqlite+libsql://:{TOKEN}@db.example.com",
+            {"url": "wss://db.example.com", "auth_token": TOKEN},
+        ),
+    ],
+)
+def test_url_forms(url: str, expected: dict[str, Any]) -> None:
+    from sqlalchemy.engine import make_url
+
+    assert libsql.libsql_connect_args(make_url(url)) == expected
+    engine = create_async_engine(url)
+    assert TOKEN not in repr(engine)
+    assert TOKEN not in str(engine.url)
+
+
+def test_relative_url_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.engine import make_url
+
+    monkeypatch.chdir(tmp_path)
+    args = libsql.libsql_connect_args(make_url("sqlite+libsql:///sub/app.db"))
+    assert args == {"url": f"file:{tmp_path / 'sub' / 'app.db'}"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"sqlite+libsql://db.example.com?authToken={TOKEN}",
+        f"sqlite+libsql:///x.db?authToken={TOKEN}",
+        f"sqlite+libsql://{TOKEN}@db.example.com",
+        "sqlite+libsql:///x.db?mode=ro",
+        "sqlite+libsql://db.example.com/x.db",
+    ],
+)
+def test_bad_urls_are_refused_without_echoing_the_token(url: str) -> None:
+    with pytest.raises(sa_exc.ArgumentError) as info:
+        create_async_engine(url)
+    assert TOKEN not in str(info.value)
+
+
+async def test_url_location_and_memory(tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+libsql:///{tmp_path / 'loc.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+    finally:
+        await engine.dispose()
+    assert (tmp_path / "loc.db").exists()
+    memory = create_async_engine("sqlite+libsql:///:memory:")
+    try:
+        async with memory.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+            await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        async with memory.connect() as conn:  # one shared connection: the table is there
+            assert (await conn.exec_driver_sql("SELECT x FROM t")).scalar() == 1
+    finally:
+        await memory.dispose()
+
+
+async def test_bare_url_without_location_is_refused() -> None:
+    engine = create_async_engine("sqlite+libsql://")
+    try:
+        with pytest.raises(sa_exc.ArgumentError, match="names no database"):
+            await engine.connect().start()
+    finally:
+        await engine.dispose()
 
 
 def _chain_text(error: BaseException) -> str:
@@ -453,3 +650,27 @@ async def test_auth_token_not_in_reprs_or_logs(
     assert all(TOKEN not in t for t in texts)
     assert "LibSQLConnection" in caplog.text  # the pool logged the connection ...
     assert TOKEN not in caplog.text  # ... without the token
+
+
+async def test_implicit_transaction_waits_out_a_busy_database(
+    plain: Callable[..., AsyncEngine], tmp_path: Path
+) -> None:
+    engine = plain("wait.db")
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t (x INT)")
+    holder = sqlite3.connect(tmp_path / "wait.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO t VALUES (1)")
+
+        async def release() -> None:
+            await asyncio.sleep(0.2)
+            holder.execute("COMMIT")
+
+        releasing = asyncio.create_task(release())
+        async with engine.begin() as conn:  # BEGIN, then the INSERT finds the lock held
+            await conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        await releasing
+    finally:
+        holder.close()
+    assert await _count(engine) == 2

@@ -1,15 +1,24 @@
 """Async SQLAlchemy dialect ``sqlite+libsql`` over libsql-client.
 
-The engine URL is always ``sqlite+libsql://``; the location travels in connect_args::
+The database location is in the URL, as for SQLAlchemy's SQLite dialects::
 
+    create_async_engine("sqlite+libsql:///relative/app.db")
+    create_async_engine("sqlite+libsql:////absolute/app.db")
+    create_async_engine("sqlite+libsql:///:memory:")  # one private database, StaticPool
     create_async_engine(
-        "sqlite+libsql://",
-        connect_args={"url": "file:app.db", "auth_token": None, "busy_timeout": 5.0},
+        "sqlite+libsql://db.example.com?secure=true",  # wss://; secure=false is ws://
+        connect_args={"auth_token": token},
     )
 
+The bare ``sqlite+libsql://`` takes a libsql-client URL from ``connect_args={"url": ...}``
+(``file:app.db``, ``libsql://host``, ``wss://host``), which is how datasdk's own engine
+factory passes it. Tokens belong in connect_args: URLs get printed.
+
 Each pooled connection holds one persistent libsql stream (a sqlite3 connection in
-``file:`` mode, a Hrana stream remotely) that behaves like a ``sqlite3`` connection
-with ``isolation_level=None``: it never begins a transaction by itself.
+``file:`` mode, a Hrana stream remotely) and behaves like a ``sqlite3`` connection:
+with ``isolation_level`` a string (the default, ``""``) the first statement after
+commit/rollback begins a transaction; with ``None`` it never begins one.
+libsql-client is imported here and nowhere else in datasdk (docs/backends.md).
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import math
+import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -35,6 +46,7 @@ from sqlalchemy.connectors.asyncio import (
 )
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine.interfaces import ConnectArgsType, DBAPIConnection
 from sqlalchemy.engine.url import URL
 from sqlalchemy.util import await_
 
@@ -68,30 +80,60 @@ def _bind(value: Any) -> Any:
     return value
 
 
+# Statements that must not open a transaction implicitly: those that control one, and
+# those SQLite refuses, or silently ignores, inside one (ATTACH, VACUUM, some PRAGMAs).
+_NO_IMPLICIT_BEGIN = frozenset(
+    ("BEGIN", "COMMIT", "END", "ROLLBACK", "PRAGMA", "ATTACH", "DETACH", "VACUUM")
+)
+# sqlite3's isolation_level values: the kind of BEGIN issued implicitly.
+_BEGIN_KINDS = ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE")
+
+
+def _check_isolation_level(value: str | None) -> str | None:
+    if value is not None and value.upper() not in _BEGIN_KINDS:
+        raise ValueError(
+            "isolation_level must be None, 'DEFERRED', 'IMMEDIATE' or 'EXCLUSIVE'"
+            f" (as in sqlite3), not {value!r}"
+        )
+    return value
+
+
 class LibSQLConnection:
     """Async driver connection: a libsql client plus one persistent stream."""
 
-    isolation_level = None  # like sqlite3 with isolation_level=None: never auto-BEGIN
-
     def __init__(
-        self, client: Any, stream: Any, url: str, secret: str | None, busy_timeout: float
+        self,
+        client: Any,
+        stream: Any,
+        url: str,
+        secret: str | None,
+        busy_timeout: float,
+        isolation_level: str | None = "",
     ) -> None:
         self._client = client
         self._stream: Any = stream
         self._url = url
         self._secret = secret
         self._busy_timeout = busy_timeout
+        self._isolation_level = _check_isolation_level(isolation_level)
         self._in_tx = False  # tracked from SQL text; used where sqlite can't be asked
 
     @classmethod
     async def open(
         cls,
         *,
-        url: str,
+        url: str | None = None,
         auth_token: str | None = None,
         busy_timeout: float = 5.0,
         connect_timeout: float = 30.0,
+        isolation_level: str | None = "",
     ) -> LibSQLConnection:
+        if not url:
+            raise sa_exc.ArgumentError(
+                "sqlite+libsql:// names no database: put it in the URL"
+                " (sqlite+libsql:///path.db) or pass connect_args={'url': ...}"
+            )
+        _check_isolation_level(isolation_level)
         client: Any = None
         try:
             client = libsql_client.create_client(url, auth_token=auth_token)
@@ -109,24 +151,54 @@ class LibSQLConnection:
                     await client.close()
             mapped = libsql_wire.dbapi_error(err, auth_token)
             raise mapped from mapped.__cause__
-        return cls(client, stream, url, auth_token, busy_timeout)
+        return cls(client, stream, url, auth_token, busy_timeout, isolation_level)
 
     def __repr__(self) -> str:
         state = "closed" if self._stream is None else "open"
         return f"<LibSQLConnection {libsql_wire.redact(self._url, self._secret)!r} {state}>"
 
     @property
-    def in_transaction(self) -> bool:
+    def _sqlite(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection behind a ``file:`` stream; None remotely."""
         db = getattr(self._stream, "database", None)
-        if isinstance(db, sqlite3.Connection):  # file: mode: ask sqlite itself
+        return db if isinstance(db, sqlite3.Connection) else None
+
+    @property
+    def in_transaction(self) -> bool:
+        db = self._sqlite
+        if db is not None:  # file: mode: ask sqlite itself
             return db.in_transaction
         return self._in_tx
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._isolation_level
+
+    async def set_isolation_level(self, value: str | None) -> None:
+        """As sqlite3's setter: None (never begin) commits an open transaction first."""
+        _check_isolation_level(value)
+        if value is None and self.in_transaction:
+            await self.commit()
+        self._isolation_level = value
+
+    @property
+    def supports_functions(self) -> bool:
+        """Whether Python functions can be registered (``file:`` mode only)."""
+        return self._sqlite is not None
+
+    def create_function(
+        self, name: str, narg: int, func: Callable[..., Any], *, deterministic: bool = False
+    ) -> None:
+        db = self._sqlite
+        if db is None:
+            raise NotSupportedError("a remote libSQL stream cannot register Python functions")
+        db.create_function(name, narg, func, deterministic=deterministic)
 
     def cursor(self) -> LibSQLCursor:
         return LibSQLCursor(self)
 
     async def execute(self, sql: str, params: Any = None) -> libsql_client.ResultSet:
-        """Run one statement, retrying SQLITE_BUSY with async backoff where safe."""
+        """Run one statement, first beginning a transaction as sqlite3 would."""
         if self._stream is None:
             raise libsql_wire.closed_error()
         if params is not None:
@@ -136,13 +208,37 @@ class LibSQLConnection:
                 params = [_bind(v) for v in params]
         match = _VERB_RE.match(sql)
         verb = match.group(1).upper() if match else ""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_timeout
+        while True:
+            implicit = (
+                self._isolation_level is not None
+                and verb not in _NO_IMPLICIT_BEGIN
+                and not self.in_transaction
+            )
+            if implicit:
+                await self._run(f"BEGIN {self._isolation_level}".rstrip(), None, "BEGIN", deadline)
+            try:
+                return await self._run(sql, params, verb, deadline)
+            except sqlite3.Error as err:
+                # The first statement of an implicit transaction found the database
+                # locked: nothing is lost by rolling back and starting over, which is
+                # what sqlite3's busy handler would wait for.
+                if not (implicit and libsql_wire.is_busy(err) and loop.time() < deadline):
+                    raise
+                await self.rollback()
+                await asyncio.sleep(min(0.01, max(deadline - loop.time(), 0)))
+
+    async def _run(
+        self, sql: str, params: Any, verb: str, deadline: float
+    ) -> libsql_client.ResultSet:
+        """Run one statement, retrying SQLITE_BUSY with async backoff where safe."""
         # file: mode runs sqlite3 on the loop thread with timeout=0, so a real busy
         # timeout would freeze the loop. Retrying is safe for BEGIN and COMMIT (the
         # transaction stays open) and in autocommit; mid-transaction, the caller
         # must roll back instead.
         retry = verb in ("BEGIN", "COMMIT", "END") or not self.in_transaction
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._busy_timeout
         delay = 0.001
         while True:
             try:
@@ -251,12 +347,22 @@ class AsyncAdapt_libsql_connection(AsyncAdapt_terminate, AsyncAdapt_dbapi_connec
 
     @property
     def isolation_level(self) -> str | None:
-        return None
+        return self._connection.isolation_level  # type: ignore[no-any-return]
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        # Always autocommit at the driver level; BEGIN is issued as SQL by the caller.
-        pass
+        # sqlite3's contract, which SQLAlchemy's SQLite dialects and datasdk's engine
+        # factory rely on: None means the driver never begins a transaction.
+        try:
+            await_(self._connection.set_isolation_level(value))
+        except Exception as error:
+            self._handle_exception(error)
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            self._connection.create_function(*args, **kwargs)
+        except Exception as error:
+            self._handle_exception(error)
 
     @property
     def in_transaction(self) -> bool:
@@ -291,6 +397,50 @@ class LibSQLDBAPI(AsyncAdapt_dbapi_module):
         return await_(AsyncAdapt_libsql_connection.create(self, awaitable))
 
 
+def _regexp(pattern: str, value: str | None) -> bool | None:
+    # As pysqlite's: SQL's "value REGEXP pattern" calls regexp(pattern, value).
+    return None if value is None else re.search(pattern, value) is not None
+
+
+def libsql_connect_args(url: URL) -> dict[str, Any]:
+    """The libsql-client location (and options) that a ``sqlite+libsql`` URL names."""
+    if "authToken" in url.query or url.username:
+        # Refused rather than redacted: the caller's own logs would still show it.
+        raise sa_exc.ArgumentError(
+            "a sqlite+libsql URL carries no credentials (URLs get printed);"
+            " pass connect_args={'auth_token': ...}"
+        )
+    args: dict[str, Any] = {}
+    if url.password is not None:  # masked as *** wherever SQLAlchemy shows the URL
+        args["auth_token"] = str(url.password)
+    query = dict(url.query)
+    if url.host:
+        secure = util.asbool(query.pop("secure", "true"))
+        if query or url.database:
+            raise sa_exc.ArgumentError(
+                "a remote sqlite+libsql URL is sqlite+libsql://host[:port][?secure=true|false]"
+            )
+        host = f"[{url.host}]" if ":" in url.host else url.host
+        port = f":{url.port}" if url.port else ""
+        args["url"] = f"{'wss' if secure else 'ws'}://{host}{port}"
+        return args
+    if query or args:
+        raise sa_exc.ArgumentError(
+            "a file sqlite+libsql URL takes no query parameters or credentials:"
+            " sqlite+libsql:///path.db, sqlite+libsql:///:memory:"
+        )
+    if url.database == ":memory:":
+        args["url"] = "file::memory:"
+    elif url.database:
+        if "?" in url.database or "#" in url.database:
+            raise sa_exc.ArgumentError("libsql-client cannot open a path containing '?' or '#'")
+        # Absolute, as pysqlite makes it: pooled connections open the same file even
+        # if the working directory changes.
+        args["url"] = "file:" + os.path.abspath(url.database)
+    # Else the bare sqlite+libsql://: the location comes from connect_args["url"].
+    return args
+
+
 class LibSQLDialect(SQLiteDialect_pysqlite):
     """``sqlite+libsql://``: the SQLite dialect over libsql-client, async."""
 
@@ -307,21 +457,23 @@ class LibSQLDialect(SQLiteDialect_pysqlite):
 
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        if url.database == ":memory:":  # each connection would see its own database
+            return pool.StaticPool
         return pool.AsyncAdaptedQueuePool
 
-    def create_connect_args(self, url: URL) -> Any:
-        # Keep tokens out of URLs (which SQLAlchemy and Alembic print).
-        if url.database or url.host or url.query or url.username or url.password:
-            raise sa_exc.ArgumentError(
-                "use the URL 'sqlite+libsql://' and pass the location as "
-                "connect_args={'url': ..., 'auth_token': ...}"
-            )
-        return [], {}
+    def create_connect_args(self, url: URL) -> ConnectArgsType:
+        return [], libsql_connect_args(url)
 
-    def on_connect(self) -> None:  # type: ignore[override]
-        # pysqlite registers regexp()/floor() with create_function, which a remote
-        # libSQL stream cannot do; nothing else is needed per connection.
-        return None
+    def on_connect(self) -> Callable[[DBAPIConnection], None]:
+        def connect(dbapi_connection: DBAPIConnection) -> None:
+            # SQLAlchemy's SQLite compiler renders regexp_match() as REGEXP and relies on
+            # floor(); pysqlite registers both. A remote stream cannot, so there the
+            # server's own functions apply.
+            if dbapi_connection.driver_connection.supports_functions:
+                dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
+                dbapi_connection.create_function("floor", 1, math.floor, deterministic=True)
+
+        return connect
 
     def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
         version = connection.exec_driver_sql("select sqlite_version()").scalar()
