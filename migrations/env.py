@@ -6,6 +6,7 @@ from typing import Any
 
 from alembic import context
 
+from datasdk.autogen import add_rule_steps, render_item
 from datasdk.migrate import refuse_content_columns, target_metadata
 from datasdk.schema import applies
 
@@ -33,6 +34,8 @@ def run_migrations_online() -> None:
         on_version_apply=_guard,
         include_object=_include,
         compare_type=True,
+        process_revision_directives=add_rule_steps,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -163,6 +163,12 @@ async def revision(
             options["head"] = f"{branch}@head"
         else:  # the application's first revision starts its branch
             options.update(head="base", branch_label=branch, depends_on=revisions()[-1])
+    if autogenerate:
+        from datasdk.autogen import DRIFT_KEY, rule_drift
+
+        async with database.connection() as connection:
+            drift = await connection.run_sync(rule_drift, database.profile, database.app.metadata)
+        cfg.attributes[DRIFT_KEY] = drift
     return await run(
         database,
         "revision",

@@ -32,6 +32,8 @@ class BackendProfile:
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
     catalog: Callable[[Connection], Catalog]
+    # Live triggers/functions by name: (name, drop statement, recreating statements).
+    live_objects: Callable[[Connection, set[str]], list[tuple[str, str, list[str]]]]
     # An empty space of this backend to create a reference schema in (`db check`).
     scratch_space: Callable[[Connection], AbstractContextManager[tuple[Connection, str | None]]]
     # Execution options that make a unit of work read-only (and, on SQLite, lock-free).
@@ -65,6 +67,7 @@ def _profile(
         migration_session=module.migration_session,
         verify_migration=module.verify_migration,
         catalog=module.catalog,
+        live_objects=module.live_objects,
         raw_param=module.raw_param,
         scratch_space=module.scratch_space,
         read_only_options=module.READ_ONLY_OPTIONS,
