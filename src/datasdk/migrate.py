@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from importlib import resources
@@ -19,9 +20,7 @@ from sqlalchemy import Connection, MetaData, inspect
 
 from datasdk import project
 from datasdk.errors import MigrationError
-from datasdk.schema import RULES, applies, metadata
-from datasdk.schema.ddl import create_rules, drop_rules
-from datasdk.schema.rules import rules_mentioning
+from datasdk.schema import applies, metadata
 from datasdk.validation import is_content_key
 
 if TYPE_CHECKING:
@@ -245,21 +244,30 @@ def refuse_content_columns(connection: Connection, revision: str) -> None:
 
 @contextmanager
 def batch_alter_table(table: str, **kwargs: Any) -> Iterator[Any]:
-    """`op.batch_alter_table` that keeps the rules of the table.
+    """`op.batch_alter_table` that keeps every trigger that mentions the table.
 
     On SQLite a batch operation rebuilds the table, which drops its triggers, and a
-    trigger elsewhere that names it would break the rename: every rule mentioning
-    the table is dropped first and created again afterwards, on every backend.
+    trigger elsewhere that names it would break the rename. The triggers are taken
+    from the database itself (what it holds now, never the live logical schema, so a
+    frozen revision stays frozen), dropped first and created again afterwards. The
+    table is rebuilt from its reflected definition, named CHECKs included.
     """
     connection = op.get_bind()
-    affected = rules_mentioning(RULES, table)
-    drop_rules(connection, affected)
-    # Rebuild from the logical table, so named CHECKs and indexes come back as declared.
-    kwargs.setdefault("copy_from", metadata.tables[table])
+    held = _triggers_mentioning(connection, table)
+    for _, drop, _ in reversed(held):
+        connection.exec_driver_sql(drop)
     with op.batch_alter_table(table, **kwargs) as batch:
         yield batch
-    # A rebuild creates every index of the logical table, ddl_if or not.
-    for index in metadata.tables[table].indexes:
-        if not applies(index, connection.dialect.name):
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
-    create_rules(connection, affected)
+    for _, _, create in held:
+        for sql in create:
+            connection.exec_driver_sql(sql)
+
+
+def _triggers_mentioning(connection: Connection, table: str) -> list[tuple[str, str, list[str]]]:
+    config = op.get_context().config
+    profile = config.attributes.get("profile") if config is not None else None
+    if profile is None:
+        raise MigrationError("run migrations through datasdk (Database.migrate or `datasdk db`)")
+    mention = re.compile(rf"\b{re.escape(table)}\b")
+    everything = profile.live_objects(connection, set(profile.catalog(connection).triggers))
+    return [item for item in everything if any(mention.search(sql) for sql in item[2])]
