@@ -98,6 +98,7 @@ def main(backends: list[str]) -> None:
                 expect="after 3 job(s)",
             )
             interrupt_worker(next(fresh), tmp)
+            run("app_tables.py", next(fresh), tmp, expect="refused: app_activity append_only")
             if backend == "libsql":
                 run("libsql_local.py", next(fresh), tmp, str(tmp / "local.db"), expect="average 82")
             if backend == "postgres":
