@@ -23,6 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from datasdk import errors
 from datasdk.config import DatabaseConfig
 from datasdk.dialects import common
+from datasdk.dialects.aiosqlite_driver import OneHopDBAPI
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, unique_constraint_name
 from datasdk.plans import Explain, render_explain
@@ -456,6 +457,7 @@ def sqlite_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
         config.sqlalchemy_url,
         connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
         hide_parameters=True,
+        module=OneHopDBAPI(),  # one thread hop per statement
         **options,
     )
     # aiosqlite runs each connection on its own thread, so SQLite's own busy wait is safe.
