@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,7 @@ class Database(RepositoryAccess):
         self.resolver = resolver
         # The application's own tables and revisions, beside the SDK's.
         self.app = app or AppMigrations()
-        super().__init__(Units(lambda read_only: self.transaction(read_only=read_only), resolver))
+        super().__init__(Units(self._unit, resolver))
         self.profile: BackendProfile = profile_for(config.backend)
         self.engine: AsyncEngine = self.profile.engine(
             config, pool_size=pool_size, max_overflow=pool_size
@@ -154,6 +154,22 @@ class Database(RepositoryAccess):
             raise TransactionAborted(
                 "the unit of work was rolled back: a statement in it failed"
             ) from tx.failure
+        finally:
+            with translated(self.profile):
+                await connection.close()
+
+    def _unit(self, kind: str) -> AbstractAsyncContextManager[Transaction]:
+        return self.transaction() if kind == "write" else self._autocommit()
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[Transaction]:
+        """Statements that each commit by themselves: no BEGIN, no COMMIT."""
+        with translated(self.profile):
+            connection = await self.engine.connect()
+        try:
+            with translated(self.profile):
+                connection = await connection.execution_options(**self.profile.autocommit_options)
+            yield Transaction(connection, self.profile, self.resolver)
         finally:
             with translated(self.profile):
                 await connection.close()

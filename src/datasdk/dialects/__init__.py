@@ -38,6 +38,8 @@ class BackendProfile:
     scratch_space: Callable[[Connection], AbstractContextManager[tuple[Connection, str | None]]]
     # Execution options that make a unit of work read-only (and, on SQLite, lock-free).
     read_only_options: dict[str, Any]
+    # Execution options under which each statement commits by itself: no BEGIN/COMMIT.
+    autocommit_options: dict[str, Any]
     # Raw SQL parameters in the stored form (e.g. UUIDs as 36-char text on SQLite).
     raw_param: Callable[[Any], Any]
     # Query plans (datasdk.plans): statements to run before EXPLAIN, and the index
@@ -71,6 +73,7 @@ def _profile(
         raw_param=module.raw_param,
         scratch_space=module.scratch_space,
         read_only_options=module.READ_ONLY_OPTIONS,
+        autocommit_options=module.AUTOCOMMIT_OPTIONS,
         plan_settings=module.PLAN_SETTINGS,
         plan_indexes=module.plan_indexes,
     )

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT, await_
 
-Outcome = tuple[Any, list[Any], int, int | None]
+Outcome = tuple[Any, list[Any], int, int | None, bool]
 
 
 def _statement(conn: sqlite3.Connection, sql: str, parameters: Any) -> Outcome:
@@ -33,7 +33,7 @@ def _statement(conn: sqlite3.Connection, sql: str, parameters: Any) -> Outcome:
     try:
         description = cursor.description
         rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid
+        return description, rows, cursor.rowcount, cursor.lastrowid, conn.in_transaction
     finally:
         cursor.close()
 
@@ -41,7 +41,7 @@ def _statement(conn: sqlite3.Connection, sql: str, parameters: Any) -> Outcome:
 def _statements(conn: sqlite3.Connection, sql: str, seq: Sequence[Any]) -> Outcome:
     cursor = conn.executemany(sql, seq)
     try:
-        return None, [], cursor.rowcount, cursor.lastrowid
+        return None, [], cursor.rowcount, cursor.lastrowid, conn.in_transaction
     finally:
         cursor.close()
 
@@ -101,18 +101,43 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, call: Any, operation: Any, parameters: Any) -> None:
-        async with self._adapt_connection._execute_mutex:
-            connection = self._connection
-            outcome: Outcome = await connection._execute(
-                call, connection._conn, operation, parameters
-            )
-        self._description, rows, self._rowcount, self._lastrowid = outcome
+        adapted: Any = self._adapt_connection
+        async with adapted._execute_mutex:
+            conn = self._connection
+            try:
+                outcome: Outcome = await conn._execute(call, conn._conn, operation, parameters)
+            except BaseException:
+                adapted.transaction_unknown()
+                raise
+        self._description, rows, self._rowcount, self._lastrowid, in_transaction = outcome
+        adapted.in_transaction = in_transaction
         self._rows = collections.deque(rows)
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """Knows, from the last statement, whether a transaction is open: COMMIT and ROLLBACK
+    with none open (a unit of single autocommit statements) cost no hop."""
+
+    __slots__ = ("in_transaction",)
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.transaction_unknown()
+
+    def transaction_unknown(self) -> None:
+        # After a failure, or before the first statement: assume one is open.
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            super().commit()
+            self.in_transaction = False
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            super().rollback()
+            self.in_transaction = False
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -398,6 +398,8 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
 
 
 READ_ONLY_OPTIONS = {"postgresql_readonly": True}
+# asyncpg starts no transaction at all: one statement, one round trip.
+AUTOCOMMIT_OPTIONS = {"isolation_level": "AUTOCOMMIT", "datasdk_autocommit": True}
 
 
 # -- query plans ------------------------------------------------------------------------

@@ -406,6 +406,7 @@ def translate(exc: BaseException) -> errors.DataSDKError | None:
 
 BUSY_TIMEOUT_SECONDS = 5.0
 READ_ONLY = "datasdk_read_only"
+AUTOCOMMIT = "datasdk_autocommit"
 
 
 def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
@@ -424,15 +425,20 @@ def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
+        # Sent on the driver connection, as PostgreSQL's BEGIN is: transaction control,
+        # not one of the unit's statements.
+        options = connection.get_execution_options()
+        if options.get(AUTOCOMMIT):
+            return
+        if options.get(READ_ONLY):
             # Readers take no lock under WAL; query_only makes a write fail as on
             # PostgreSQL's READ ONLY transactions.
-            connection.exec_driver_sql("BEGIN")
-            connection.exec_driver_sql("PRAGMA query_only = ON")
+            _pragma(connection, "BEGIN")
+            _pragma(connection, "PRAGMA query_only = ON")
             return
         # Under WAL a deferred transaction that later writes fails with SQLITE_BUSY at
         # once, whatever the busy timeout: take the write lock up front.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _pragma(connection, "BEGIN IMMEDIATE")
 
     @event.listens_for(engine.sync_engine, "commit")
     @event.listens_for(engine.sync_engine, "rollback")
@@ -589,6 +595,9 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
 
 
 READ_ONLY_OPTIONS = {READ_ONLY: True}
+# The driver connection never begins by itself (isolation_level None): with no BEGIN of
+# ours, each statement is its own transaction, taking the write lock only if it writes.
+AUTOCOMMIT_OPTIONS = {AUTOCOMMIT: True}
 
 
 # -- query plans ------------------------------------------------------------------------

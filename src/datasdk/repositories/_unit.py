@@ -11,7 +11,9 @@ from datasdk.validation import Resolver
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
-Begin = Callable[[bool], AbstractAsyncContextManager["Transaction"]]
+# "write": a unit that holds the write lock (SQLite) and commits at its end;
+# "statements": each statement commits by itself, for reads and single-statement writes.
+Begin = Callable[[str], AbstractAsyncContextManager["Transaction"]]
 
 
 class Units:
@@ -23,17 +25,25 @@ class Units:
         self.resolver = resolver
 
     def write(self) -> AbstractAsyncContextManager[Transaction]:
-        return self._begin(False)
+        """Several statements that commit or roll back together."""
+        return self._begin("write")
 
     def read(self) -> AbstractAsyncContextManager[Transaction]:
-        return self._begin(True)
+        """Reads: each statement sees the database as of its own start, as PostgreSQL's
+        READ COMMITTED gives, on every backend; no BEGIN or COMMIT around them."""
+        return self._begin("statements")
+
+    def statement(self) -> AbstractAsyncContextManager[Transaction]:
+        """One statement that decides alone (its constraints and triggers enforce the
+        rules): it commits by itself, in one round trip."""
+        return self._begin("statements")
 
     @classmethod
     def joining(cls, tx: Transaction, resolver: Resolver | None) -> Units:
         """Every call joins `tx`: it commits or rolls back with the caller's unit."""
 
         @asynccontextmanager
-        async def same(read_only: bool) -> AsyncIterator[Transaction]:
+        async def same(kind: str) -> AsyncIterator[Transaction]:
             yield tx
 
         return cls(same, resolver)
