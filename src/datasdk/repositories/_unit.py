@@ -19,8 +19,10 @@ Begin = Callable[[str], AbstractAsyncContextManager["Transaction"]]
 class Units:
     """Opens the unit a repository call runs in; repositories never ask which backend."""
 
-    def __init__(self, begin: Begin, resolver: Resolver | None) -> None:
+    def __init__(self, begin: Begin, resolver: Resolver | None, *, joined: bool = False) -> None:
         self._begin = begin
+        # Calls join a caller's unit: a failed statement ends it, so no retry after one.
+        self.joined = joined
         # Optional DNS check for URLs (SSRF); None means no I/O beyond the database.
         self.resolver = resolver
 
@@ -46,4 +48,4 @@ class Units:
         async def same(kind: str) -> AsyncIterator[Transaction]:
             yield tx
 
-        return cls(same, resolver)
+        return cls(same, resolver, joined=True)

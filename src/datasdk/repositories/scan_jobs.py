@@ -6,9 +6,10 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, insert, literal, or_, select, update
 
-from datasdk.errors import InvalidStateTransition, StaleVersionError, ValidationError
+from datasdk.errors import InvalidStateTransition, NotFoundError, StaleVersionError, ValidationError
+from datasdk.ids import new_id
 from datasdk.models import JobState, Page, ScanJob
 from datasdk.models._base import decode_cursor, encode_cursor
 from datasdk.repositories._sql import (
@@ -16,15 +17,13 @@ from datasdk.repositories._sql import (
     by_id,
     fetch_all,
     fetch_one,
-    insert_one,
     locked,
     member,
     positive_limit,
-    require_user,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import JOB_TRANSITIONS
-from datasdk.schema.tables import scan_jobs
+from datasdk.schema.tables import scan_jobs, users
 from datasdk.schema.types import utc_now
 from datasdk.validation import check_resolves_public, normalize_scan_url
 
@@ -56,6 +55,48 @@ def stale_candidates(older_than: timedelta) -> Select[Any]:
     )
 
 
+def _moved(target: JobState) -> dict[str, Any]:
+    """SET clause of a state move. updated_at is set by the statement itself, so that
+    RETURNING shows it (SQLite's touch trigger would rewrite it after RETURNING)."""
+    return {"state": target, "version": scan_jobs.c.version + 1, "updated_at": utc_now()}
+
+
+def enqueue_statement(user_id: str | None, url: str) -> Any:
+    """INSERT ... RETURNING; with an owner, only if the owner exists (no row otherwise)."""
+    values = {"id": new_id(), "user_id": user_id, "url": url}
+    if user_id is None:
+        return insert(scan_jobs).values(**values).returning(*scan_jobs.c)
+    row = select(*(literal(v, scan_jobs.c[k].type).label(k) for k, v in values.items()))
+    owner = select(users.c.id).where(users.c.id == user_id).exists()
+    return insert(scan_jobs).from_select(list(values), row.where(owner)).returning(*scan_jobs.c)
+
+
+def transition_statement(job_id: uuid.UUID, target: JobState, expected_version: int) -> Any:
+    """Move the job if it is at `expected_version` and the move is legal; RETURNING it."""
+    sources = sorted(a for a, b in JOB_TRANSITIONS if b == target)
+    return (
+        update(scan_jobs)
+        .where(
+            scan_jobs.c.id == job_id,
+            scan_jobs.c.version == expected_version,
+            scan_jobs.c.state.in_(sources),
+        )
+        .values(**_moved(target))
+        .returning(*scan_jobs.c)
+    )
+
+
+def claim_statement(n: int) -> Any:
+    """The n oldest QUEUED jobs to FETCHING in one statement; RETURNING them."""
+    chosen = claim_candidates(n)
+    return (
+        update(scan_jobs)
+        .where(scan_jobs.c.id.in_(chosen), scan_jobs.c.state == JobState.QUEUED)
+        .values(**_moved(JobState.FETCHING))
+        .returning(*scan_jobs.c)
+    )
+
+
 def user_page(user_id: str, limit: int, after: tuple[Any, uuid.UUID] | None) -> Select[Any]:
     """Newest first; the page after `after`'s (created_at, id)."""
     statement = select(scan_jobs).where(scan_jobs.c.user_id == user_id)
@@ -81,10 +122,11 @@ class SqlScanJobs:
         url = normalize_scan_url(url)
         if self._units.resolver is not None:
             await check_resolves_public(url, resolver=self._units.resolver)
-        async with self._units.write() as tx:
-            if user_id is not None:
-                await require_user(tx, user_id)
-            return await insert_one(tx, scan_jobs, ScanJob, user_id=user_id, url=url)
+        async with self._units.statement() as tx:
+            rows = await fetch_all(tx, enqueue_statement(user_id, url), ScanJob)
+        if not rows:  # the owner's row was missing: the statement inserted nothing
+            raise NotFoundError(f"user {user_id!r} does not exist", table="users")
+        return rows[0]
 
     async def get(self, job_id: uuid.UUID | str) -> ScanJob:
         job_id = as_uuid(job_id, "job_id")
@@ -94,32 +136,31 @@ class SqlScanJobs:
     async def transition(
         self, job_id: uuid.UUID | str, state: JobState | str, *, expected_version: int
     ) -> ScanJob:
-        """Move a job to `state` if it is still at `expected_version`."""
+        """Move a job to `state` if it is still at `expected_version`.
+
+        One statement decides; only when it moves nothing is the job read again, to say
+        why (missing, stale version, or a move the state machine does not allow).
+        """
         job_id = as_uuid(job_id, "job_id")
         target = member(JobState, state, "state")
-        async with self._units.write() as tx:
-            current = await fetch_one(
-                tx, by_id(scan_jobs, job_id, lock=True), ScanJob, f"scan job {job_id}"
+        async with self._units.statement() as tx:
+            moved = await fetch_all(
+                tx, transition_statement(job_id, target, expected_version), ScanJob
             )
-            if current.version != expected_version:
-                raise StaleVersionError(
-                    f"scan job {job_id} is at version {current.version}, not {expected_version}",
-                    expected=expected_version,
-                    actual=current.version,
-                )
-            if (current.state, target) not in JOB_TRANSITIONS:
-                raise InvalidStateTransition(
-                    f"scan_jobs may not move from {current.state} to {target}",
-                    table="scan_jobs",
-                    rule="job_state_machine",
-                )
-            await tx.execute(
-                update(scan_jobs)
-                .where(scan_jobs.c.id == job_id, scan_jobs.c.version == expected_version)
-                .values(state=target, version=scan_jobs.c.version + 1)
+            if moved:
+                return moved[0]
+            current = await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+        if current.version != expected_version:
+            raise StaleVersionError(
+                f"scan job {job_id} is at version {current.version}, not {expected_version}",
+                expected=expected_version,
+                actual=current.version,
             )
-            # Re-read: SQLite's RETURNING shows updated_at from before the touch trigger.
-            return await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+        raise InvalidStateTransition(
+            f"scan_jobs may not move from {current.state} to {target}",
+            table="scan_jobs",
+            rule="job_state_machine",
+        )
 
     async def claim_next(self) -> ScanJob | None:
         """The oldest QUEUED job, moved to FETCHING; never handed to two workers."""
@@ -129,9 +170,9 @@ class SqlScanJobs:
     async def claim_batch(self, n: int) -> list[ScanJob]:
         """Up to n of the oldest QUEUED jobs, moved to FETCHING, oldest first."""
         positive_limit(n, field="n")
-        async with self._units.write() as tx:
-            ids = [row["id"] for row in (await tx.execute(claim_candidates(n))).rows]
-            return await _move_all(tx, ids, JobState.QUEUED, JobState.FETCHING)
+        async with self._units.statement() as tx:
+            claimed = await fetch_all(tx, claim_statement(n), ScanJob)
+        return sorted(claimed, key=lambda job: (job.created_at, job.id))
 
     async def time_out_stale(self, *, older_than: timedelta) -> list[ScanJob]:
         """Move FETCHING/ANALYZING jobs not updated for `older_than` to TIMED_OUT."""

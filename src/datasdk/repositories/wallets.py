@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, literal, select
 
-from datasdk.errors import IdempotencyKeyConflict, InsufficientCredits, ValidationError
+from datasdk.errors import (
+    IdempotencyKeyConflict,
+    InsufficientCredits,
+    TransactionConflict,
+    UniqueViolation,
+    ValidationError,
+)
+from datasdk.ids import new_id
 from datasdk.models import CreditKind, CreditTransaction, Wallet
 from datasdk.models._fields import Credits, IdempotencyKey
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
@@ -114,46 +122,95 @@ class SqlWallets:
             allowed = ", ".join(sorted(kinds))
             raise ValidationError(f"kind: must be one of {allowed}", field="kind")
         job = None if scan_job_id is None else as_uuid(scan_job_id, "scan_job_id")
-        async with self._units.write() as tx:
-            # The wallet row lock orders concurrent moves of one wallet (PostgreSQL); SQLite's
-            # write lock already does. Under it, the key check and balance check cannot race.
-            wallet = await _locked_wallet(tx, user_id)
-            first = await fetch_optional(
-                tx,
-                select(ledger).where(
-                    ledger.c.wallet_id == wallet.id, ledger.c.idempotency_key == key
-                ),
-                CreditTransaction,
-            )
-            if first is not None:
-                if (first.amount, first.kind, first.scan_job_id) != (sign * amount, kind, job):
-                    raise IdempotencyKeyConflict(
-                        "idempotency_key: already used for a different transaction; use a new key",
-                        field="idempotency_key",
-                    )
-                return first
-            if sign < 0 and wallet.credit_balance < amount:
-                raise InsufficientCredits(
-                    f"the wallet holds {wallet.credit_balance} credits, {amount} requested",
-                    balance=wallet.credit_balance,
-                    requested=amount,
+        move = _Move(user_id, sign * amount, str(kind), key, job)
+        for _ in range(_ATTEMPTS):
+            try:
+                async with self._units.statement() as tx:
+                    rows = await fetch_all(tx, move.statement(), CreditTransaction)
+                    if rows:
+                        return rows[0]
+                    # Nothing moved: the single statement only says no; read to say why.
+                    return await move.explain(tx)
+            except UniqueViolation as exc:
+                # A racing call with the same key got in first (PostgreSQL: its row was
+                # not in this statement's snapshot). Answered as a repeat, when this call
+                # is its own unit; in the caller's unit the failed statement ended it.
+                if exc.constraint != _KEY_CONSTRAINT or self._units.joined:
+                    raise
+            except _BalanceMoved:
+                # Nothing failed (the statement only said no): trying again is safe,
+                # in the caller's unit too.
+                continue
+        raise TransactionConflict("the wallet kept changing; retry the call")
+
+
+_ATTEMPTS = 3
+_KEY_CONSTRAINT = "uq_credit_transactions_wallet_id_idempotency_key"
+
+
+class _BalanceMoved(Exception):
+    """The statement found too few credits, the read after it enough: a credit landed."""
+
+
+@dataclass(frozen=True)
+class _Move:
+    user_id: str
+    amount: int  # signed: negative takes credits
+    kind: str
+    key: str
+    job: uuid.UUID | None
+
+    def statement(self) -> Any:
+        """One INSERT into the ledger, or no row: the wallet (locked on PostgreSQL, whose
+        READ COMMITTED re-checks the balance after the lock) must hold enough credits
+        and the key must be new. The ledger's trigger moves the balance."""
+        wallet = select(wallets.c.id).where(wallets.c.user_id == self.user_id)
+        if self.amount < 0:
+            wallet = wallet.where(wallets.c.credit_balance >= -self.amount)
+        chosen = locked(wallet).cte("chosen")
+        key_used = (
+            select(ledger.c.id)
+            .where(ledger.c.wallet_id == chosen.c.id, ledger.c.idempotency_key == self.key)
+            .exists()
+        )
+        values = {
+            "id": literal(new_id(), ledger.c.id.type),
+            "wallet_id": chosen.c.id,
+            "amount": literal(self.amount, ledger.c.amount.type),
+            "kind": literal(self.kind, ledger.c.kind.type),
+            "idempotency_key": literal(self.key, ledger.c.idempotency_key.type),
+            "scan_job_id": literal(self.job, ledger.c.scan_job_id.type),
+        }
+        row = select(*(value.label(name) for name, value in values.items())).where(~key_used)
+        return insert(ledger).from_select(list(values), row).returning(*ledger.c)
+
+    async def explain(self, tx: Transaction) -> CreditTransaction:
+        """Why the statement moved nothing: the repeat of a request, or the error."""
+        wallet = await fetch_one(
+            tx, _wallet_of(self.user_id), Wallet, f"the wallet of {self.user_id!r}"
+        )
+        first = await fetch_optional(
+            tx,
+            select(ledger).where(
+                ledger.c.wallet_id == wallet.id, ledger.c.idempotency_key == self.key
+            ),
+            CreditTransaction,
+        )
+        if first is not None:
+            if (first.amount, first.kind, first.scan_job_id) != (self.amount, self.kind, self.job):
+                raise IdempotencyKeyConflict(
+                    "idempotency_key: already used for a different transaction; use a new key",
+                    field="idempotency_key",
                 )
-            return await insert_one(
-                tx,
-                ledger,
-                CreditTransaction,
-                wallet_id=wallet.id,
-                amount=sign * amount,
-                kind=str(kind),
-                idempotency_key=key,
-                scan_job_id=job,
-            )
+            return first
+        if wallet.credit_balance >= -self.amount:
+            raise _BalanceMoved
+        raise InsufficientCredits(
+            f"the wallet holds {wallet.credit_balance} credits, {-self.amount} requested",
+            balance=wallet.credit_balance,
+            requested=-self.amount,
+        )
 
 
 def _wallet_of(user_id: str) -> Select[Any]:
     return select(wallets).where(wallets.c.user_id == user_id)
-
-
-async def _locked_wallet(tx: Transaction, user_id: str) -> Wallet:
-    statement = locked(_wallet_of(user_id))
-    return await fetch_one(tx, statement, Wallet, f"the wallet of {user_id!r}")
