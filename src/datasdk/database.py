@@ -12,6 +12,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import RollbackToSavepointClause
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
@@ -135,20 +136,26 @@ def _unit_of(connection: Connection | None) -> Transaction | None:
     return unit if isinstance(unit, Transaction) else None
 
 
-def _check_open(connection: Connection, *_: object) -> None:
+def _check_open(connection: Connection, statement: object, *_: object) -> None:
     # SQLite keeps a transaction open after a failed statement; PostgreSQL refuses
     # anything but ROLLBACK. Refusing here makes every backend answer the same way.
+    # Undoing to a savepoint (an ORM session cleaning up after its failed flush) is
+    # always allowed.
     unit = _unit_of(connection)
-    if unit is not None:
+    if unit is not None and not isinstance(statement, RollbackToSavepointClause):
         unit.check_open()
 
 
 def _on_commit(connection: Connection) -> None:
     unit = _unit_of(connection)
     if unit is not None and not unit._ending:
-        raise TransactionAborted(
+        # SQLAlchemy counts the transaction as ended even though the commit is refused:
+        # the unit can only roll back now.
+        refused = TransactionAborted(
             "a unit of work commits when its `async with` block ends, not before"
         )
+        unit.fail(refused)
+        raise refused
 
 
 def _on_rollback(connection: Connection) -> None:
