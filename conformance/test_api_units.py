@@ -104,6 +104,18 @@ async def test_orm_work_rolls_back_with_the_unit(database: datasdk.Database) -> 
     assert await _logs_of(database, "user_orm_gone") == 0
 
 
+async def test_an_orm_rollback_undoes_only_the_sessions_work(database: datasdk.Database) -> None:
+    async with database.transaction() as tx:
+        await tx.connection.execute(insert(users).values(id="user_kept", email="k@x.com"))
+        tx.orm_session.add(AppUser(id="user_undone", email="u@x.com"))
+        await tx.orm_session.flush()
+        await tx.orm_session.rollback()
+        await tx.error_logs.log(_log("user_kept"))
+    assert await _user_count(database, "user_kept") == 1
+    assert await _user_count(database, "user_undone") == 0
+    assert await _logs_of(database, "user_kept") == 1
+
+
 async def test_a_failed_core_statement_ends_the_unit(database: datasdk.Database) -> None:
     taken = await new_user(database)
     with pytest.raises(errors.TransactionAborted):

@@ -79,6 +79,8 @@ class Transaction(RepositoryAccess):
         savepoint, `rollback()` only undoes the session's own work since then. The unit
         commits or rolls back everything when its block ends, and closes the session.
         """
+        if self._ending:
+            raise TransactionAborted("the unit of work is over")
         if self._session is None:
             self._session = AsyncSession(
                 bind=self._connection,
@@ -88,12 +90,12 @@ class Transaction(RepositoryAccess):
             )
         return self._session
 
-    def fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException) -> None:
         """End the unit: it will roll back; the first failure is the one reported."""
         if self.failure is None:
             self.failure = exc
 
-    def check_open(self) -> None:
+    def _check_open(self) -> None:
         if self.failure is not None and not self._ending:
             raise TransactionAborted(
                 "an earlier statement of this unit of work failed; it is being rolled back"
@@ -112,20 +114,21 @@ class Transaction(RepositoryAccess):
         except BaseException as exc:
             # Beyond the database's errors (which the engine hook records), a statement
             # cancelled or refused before it reached the database ends the unit too.
-            self.fail(exc)
+            self._fail(exc)
             raise
         return QueryResult(rows=rows, rowcount=result.rowcount)
 
-    async def _finish(self) -> None:
-        """Flush the ORM session into the unit, then close it; before the commit."""
-        if self._session is not None and self.failure is None:
-            await self._session.commit()
-        await self._close_session()
-
-    async def _close_session(self) -> None:
+    async def _end(self, *, flush: bool) -> None:
+        """The block is over: from here on only the SDK ends the transaction. Flush the
+        ORM session into the unit (when it is to commit) and close it."""
         self._ending = True
-        if self._session is not None:
-            session, self._session = self._session, None
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if flush and self.failure is None:
+                await session.commit()
+        finally:
             await session.close()
 
 
@@ -136,14 +139,14 @@ def _unit_of(connection: Connection | None) -> Transaction | None:
     return unit if isinstance(unit, Transaction) else None
 
 
-def _check_open(connection: Connection, statement: object, *_: object) -> None:
+def _refuse_after_failure(connection: Connection, statement: object, *_: object) -> None:
     # SQLite keeps a transaction open after a failed statement; PostgreSQL refuses
     # anything but ROLLBACK. Refusing here makes every backend answer the same way.
     # Undoing to a savepoint (an ORM session cleaning up after its failed flush) is
     # always allowed.
     unit = _unit_of(connection)
     if unit is not None and not isinstance(statement, RollbackToSavepointClause):
-        unit.check_open()
+        unit._check_open()
 
 
 def _on_commit(connection: Connection) -> None:
@@ -154,14 +157,14 @@ def _on_commit(connection: Connection) -> None:
         refused = TransactionAborted(
             "a unit of work commits when its `async with` block ends, not before"
         )
-        unit.fail(refused)
+        unit._fail(refused)
         raise refused
 
 
 def _on_rollback(connection: Connection) -> None:
     unit = _unit_of(connection)
     if unit is not None and not unit._ending:
-        unit.fail(TransactionAborted("the unit of work's transaction was rolled back"))
+        unit._fail(TransactionAborted("the unit of work's transaction was rolled back"))
 
 
 class Database(RepositoryAccess):
@@ -195,7 +198,7 @@ class Database(RepositoryAccess):
         )
         self._hooks: list[tuple[str, Callable[..., Any]]] = [
             ("handle_error", self._translate_error),
-            ("before_execute", _check_open),
+            ("before_execute", _refuse_after_failure),
             ("commit", _on_commit),
             ("rollback", _on_rollback),
         ]
@@ -219,7 +222,7 @@ class Database(RepositoryAccess):
         error: DataSDKError | None = self.profile.error(context.original_exception)
         unit = _unit_of(connection)
         if unit is not None:
-            unit.fail(error or context.original_exception)
+            unit._fail(error or context.original_exception)
         return error
 
     async def __aenter__(self) -> Database:
@@ -259,12 +262,12 @@ class Database(RepositoryAccess):
             try:
                 yield tx
                 with translated(self.profile):
-                    await tx._finish()
+                    await tx._end(flush=True)
             except BaseException:
                 # The caller's error is the one to report; a rollback that fails too
                 # leaves a broken connection, which closing below discards.
                 with contextlib.suppress(Exception):
-                    await tx._close_session()
+                    await tx._end(flush=False)
                 with contextlib.suppress(Exception):
                     await connection.rollback()
                 raise
