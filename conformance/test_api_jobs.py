@@ -271,7 +271,8 @@ async def test_audit_trail_is_append_only_and_content_free(database: datasdk.Dat
     second = await database.audit_logs.append(
         job.id, datasdk.NewAuditEntry(url_accessed="https://example.com/b", content_hash=HASH)
     )
-    assert [e.id for e in await database.audit_logs.list_for_job(job.id)] == [first.id, second.id]
+    trail = await database.audit_logs.list_for_job(job.id)
+    assert [e.id for e in trail.items] == [second.id, first.id]
     assert not hasattr(database.audit_logs, "update")
     assert not hasattr(database.audit_logs, "delete")
     with pytest.raises(errors.ValidationError) as caught:

@@ -65,7 +65,7 @@ async def test_racing_adds_stop_at_the_limit(database: datasdk.Database) -> None
     ok, failed = outcomes(await race(25, lambda n: _domain(database, user.id, n)))
     assert len(ok) == DOMAIN_LIMIT
     assert all(isinstance(e, errors.DomainLimitExceeded) for e in failed), failed
-    assert len(await database.domains.list_for_user(user.id)) == DOMAIN_LIMIT
+    assert len((await database.domains.list_for_user(user.id)).items) == DOMAIN_LIMIT
 
 
 async def test_deactivate_and_remove(database: datasdk.Database) -> None:
@@ -74,9 +74,9 @@ async def test_deactivate_and_remove(database: datasdk.Database) -> None:
     assert not (await database.domains.deactivate(paused.id)).is_active
     scan = await database.scans.start(gone.id)
     await database.domains.remove(gone.id)
-    assert [d.id for d in await database.domains.list_for_user(user.id)] == [kept.id]
+    assert [d.id for d in (await database.domains.list_for_user(user.id)).items] == [kept.id]
     listed = await database.domains.list_for_user(user.id, include_inactive=True)
-    assert [d.id for d in listed] == [kept.id, paused.id]
+    assert [d.id for d in listed.items] == [paused.id, kept.id]
     with pytest.raises(errors.NotFoundError):
         await database.scans.get(scan.id)
     with pytest.raises(errors.NotFoundError):
@@ -121,15 +121,15 @@ async def test_scan_life_cycle(database: datasdk.Database) -> None:
         scan.id, datasdk.ScanOutcome(total_score=77, grade="B", modules=MODULES)
     )
     assert (done.status, done.total_score, done.grade) == (ScanStatus.COMPLETED, 77, "B")
-    modules = await database.scan_modules.list_for_scan(scan.id)
-    assert [m.module for m in modules] == ["security_headers", "ssl_tls"]
-    assert modules[0].raw == {"csp": None}
+    modules = {m.module: m for m in (await database.scan_modules.list_for_scan(scan.id)).items}
+    assert sorted(modules) == ["security_headers", "ssl_tls"]
+    assert modules["security_headers"].raw == {"csp": None}
     refreshed = await database.domains.get(domain.id)
     assert (refreshed.last_scan_at, refreshed.last_scan_score) == (done.completed_at, 77)
     with pytest.raises(errors.InvalidStateTransition) as caught:
         await database.scans.fail(scan.id, "too late")
     assert caught.value.rule == "scan_status_machine"
-    assert [s.id for s in await database.scans.list_for_domain(domain.id)] == [scan.id]
+    assert [s.id for s in (await database.scans.list_for_domain(domain.id)).items] == [scan.id]
 
 
 async def test_fail_from_pending_or_running(database: datasdk.Database) -> None:
@@ -156,7 +156,7 @@ async def test_complete_writes_all_or_nothing(database: datasdk.Database) -> Non
     with pytest.raises(errors.UniqueViolation):
         await database.scans.complete(scan.id, datasdk.ScanOutcome(total_score=50, modules=MODULES))
     assert (await database.scans.get(scan.id)).status == ScanStatus.RUNNING
-    assert len(await database.scan_modules.list_for_scan(scan.id)) == 1
+    assert len((await database.scan_modules.list_for_scan(scan.id)).items) == 1
     assert (await database.domains.get(domain.id)).last_scan_at is None
 
 
@@ -198,13 +198,13 @@ async def test_retention_purges_old_scans_and_reports(database: datasdk.Database
         reported.id, datasdk.NewReport(filename="r.pdf", s3_path="s3://b/r.pdf", file_size=10)
     )
     assert await database.scans.purge_older_than() == 1
-    remaining = {s.id for s in await database.scans.list_for_domain(domain.id)}
+    remaining = {s.id for s in (await database.scans.list_for_domain(domain.id)).items}
     # A scan with a report younger than a year stays with it.
     assert remaining == {recent.id, reported.id}
     assert await database.reports.purge_older_than() == 0
     await _backdate(database, reports, report.id, "generated_at", 366)
     assert await database.reports.purge_older_than() == 1
-    assert await database.reports.list_for_user(user.id) == []
+    assert (await database.reports.list_for_user(user.id)).items == []
     assert await database.scans.purge_older_than(days=90) == 1
     with pytest.raises(errors.ValidationError):
         await database.scans.purge_older_than(days=0)
@@ -221,7 +221,7 @@ async def test_reports_belong_to_the_scans_user(database: datasdk.Database) -> N
     )
     assert first.user_id == user.id
     listed = await database.reports.list_for_user(user.id)
-    assert {r.id for r in listed} == {first.id, second.id}
+    assert {r.id for r in listed.items} == {first.id, second.id}
     with pytest.raises(errors.NotFoundError):
         await database.reports.create(
             uuid.uuid4(), datasdk.NewReport(filename="c", s3_path="s3://c")
@@ -250,9 +250,9 @@ async def test_error_logs_redact_and_query(database: datasdk.Database) -> None:
     await database.error_logs.log(
         datasdk.NewErrorLog(type="scanner_error", severity="error", message="boom")
     )
-    assert [e.id for e in await database.error_logs.query(user_id=user.id)] == [logged.id]
-    assert len(await database.error_logs.query(type="scanner_error")) == 1
-    assert len(await database.error_logs.query()) == 2
+    assert [e.id for e in (await database.error_logs.query(user_id=user.id)).items] == [logged.id]
+    assert len((await database.error_logs.query(type="scanner_error")).items) == 1
+    assert len((await database.error_logs.query()).items) == 2
     with pytest.raises(errors.ValidationError) as caught:
         await database.error_logs.query(severity="loud")
     assert caught.value.field == "severity"

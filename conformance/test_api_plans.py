@@ -12,16 +12,19 @@ from sqlalchemy import Select, select
 
 import datasdk
 from datasdk.plans import indexes_used
-from datasdk.repositories.domains import dashboard_query
+from datasdk.repositories._sql import PageRequest
+from datasdk.repositories.domains import dashboard_query, user_domains
 from datasdk.repositories.reports import user_reports
 from datasdk.repositories.results import audit_for_job
 from datasdk.repositories.scan_jobs import claim_candidates, stale_candidates, user_page
-from datasdk.repositories.scans import domain_scans
+from datasdk.repositories.scans import domain_scans, scan_module_page
 from datasdk.repositories.wallets import wallet_history
 from datasdk.schema.tables import error_logs
 
 ID = uuid.UUID("01890000-0000-7000-8000-000000000000")
 AT = datetime(2026, 1, 1, tzinfo=UTC)
+FIRST = PageRequest()
+NEXT = PageRequest(after=(AT, ID))
 
 # query -> (the statement the repository runs, the indexes any of which may serve it)
 HOT_QUERIES: dict[str, tuple[Callable[[], Select[Any]], set[str]]] = {
@@ -32,20 +35,24 @@ HOT_QUERIES: dict[str, tuple[Callable[[], Select[Any]], set[str]]] = {
     ),
     "dashboard": (lambda: dashboard_query("user_1"), {"idx_domains_user"}),
     "list_for_user": (
-        lambda: user_page("user_1", 51, None),
+        lambda: user_page("user_1", FIRST),
         {"idx_scan_jobs_user_created"},
     ),
     "list_for_user_next_page": (
-        lambda: user_page("user_1", 51, (AT, ID)),
+        lambda: user_page("user_1", NEXT),
         {"idx_scan_jobs_user_created"},
     ),
     "audit_by_job": (
-        lambda: audit_for_job(ID, 100),
+        lambda: audit_for_job(ID, NEXT),
         {"idx_audit_logs_job_time", "idx_audit_logs_scan_job_id"},
     ),
-    "wallet_history": (lambda: wallet_history(ID, 100), {"idx_credit_transactions_wallet"}),
-    "scans_for_domain": (lambda: domain_scans(ID, 50), {"idx_scans_domain"}),
-    "reports_for_user": (lambda: user_reports("user_1", 50), {"idx_reports_user"}),
+    "wallet_history": (lambda: wallet_history(ID, NEXT), {"idx_credit_transactions_wallet"}),
+    "scans_for_domain": (lambda: domain_scans(ID, NEXT), {"idx_scans_domain"}),
+    "reports_for_user": (lambda: user_reports("user_1", NEXT), {"idx_reports_user"}),
+    # Both bounded per parent (DOMAIN_LIMIT domains a user, one row per module a scan):
+    # the index finds the parent's rows, a small sort orders them.
+    "domains_for_user": (lambda: user_domains("user_1", False, NEXT), {"idx_domains_user"}),
+    "modules_for_scan": (lambda: scan_module_page(ID, NEXT), {"idx_scan_modules_scan"}),
 }
 
 

@@ -67,7 +67,7 @@ async def test_credit_and_debit_move_the_balance_through_the_ledger(
     wallet = await database.wallets.get(user.id)
     assert wallet.credit_balance == 70 == await _ledger_sum(database, wallet.id)
     history = await database.wallets.history(user.id)
-    assert [t.amount for t in history] == [-30, 100]
+    assert [t.amount for t in history.items] == [-30, 100]
 
 
 async def test_debit_beyond_the_balance_takes_nothing(database: datasdk.Database) -> None:
@@ -76,7 +76,7 @@ async def test_debit_beyond_the_balance_takes_nothing(database: datasdk.Database
         await database.wallets.debit(user.id, 6, idempotency_key="too-much")
     assert (caught.value.balance, caught.value.requested) == (5, 6)
     assert (await database.wallets.get(user.id)).credit_balance == 5
-    assert len(await database.wallets.history(user.id)) == 1
+    assert len((await database.wallets.history(user.id)).items) == 1
 
 
 async def test_insufficient_credits_leaves_the_callers_unit_usable(
@@ -214,11 +214,11 @@ async def test_deleting_a_user_keeps_jobs_results_and_audit(database: datasdk.Da
         await database.domains.get(domain.id)
     with pytest.raises(errors.NotFoundError):
         await database.scans.get(scan.id)
-    assert await database.reports.list_for_user(user.id) == []
+    assert (await database.reports.list_for_user(user.id)).items == []
     kept = await database.scan_jobs.get(job.id)
     assert kept.user_id is None
     assert (await database.scan_results.get(job.id)).risk_score == 10
-    assert len(await database.audit_logs.list_for_job(job.id)) == 1
+    assert len((await database.audit_logs.list_for_job(job.id)).items) == 1
     rows = (await database.execute(select(func.count()).select_from(wallets))).rows
     assert next(iter(rows[0].values())) == 0
     ledger = select(func.count()).select_from(credit_transactions)

@@ -28,7 +28,7 @@ async def main() -> None:
             except datasdk.InsufficientCredits as exc:
                 print(f"debit {n}: refused, balance {exc.balance}")
         history = await db.wallets.history(user.id)
-        print(f"backend: {db.backend.value}; ledger: {[t.amount for t in history]}")
+        print(f"backend: {db.backend.value}; ledger: {[t.amount for t in history.items]}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datasdk import dialects as _dialects  # noqa: F401  (registers the per-dialect compilers)
 from datasdk import errors, models
 from datasdk.config import Backend, DatabaseConfig
-from datasdk.database import Database, QueryResult, Transaction, connect
+from datasdk.database import Database, QueryResult, Transaction, connect, create_engine
 from datasdk.errors import *  # noqa: F403
 from datasdk.models import *  # noqa: F403
 
@@ -16,6 +16,7 @@ __all__ = [
     "QueryResult",
     "Transaction",
     "connect",
+    "create_engine",
     "errors",
     "models",
     *errors.__all__,

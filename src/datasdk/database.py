@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import Connection, MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import RollbackToSavepointClause
 
 from datasdk import config as _config
-from datasdk.dialects import BackendProfile, profile_for
+from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
 from datasdk.dialects.common import driver_exception
-from datasdk.errors import DataSDKError, TransactionAborted
+from datasdk.errors import ConfigurationError, DataSDKError, TransactionAborted
 from datasdk.project import AppMigrations
 from datasdk.repositories._unit import Units
 from datasdk.repositories.access import RepositoryAccess
@@ -32,12 +33,21 @@ class QueryResult:
     rowcount: int
 
 
+# Execution options that tag the SDK's connections: which Database owns one, and which
+# unit of work it runs (so that statements the application sends through
+# `tx.connection` or `tx.orm_session` are seen by the same hooks as the SDK's own).
+_DATABASE = "datasdk_database"
+_UNIT = "datasdk_unit"
+
+
 class Transaction(RepositoryAccess):
     """One atomic unit of work: everything done through it commits or rolls back together.
 
-    `tx.<repository>` calls join this unit. An error a statement raises ends the unit
-    (TransactionAborted for anything after); an error the SDK raises before writing
-    (ValidationError, NotFoundError, InsufficientCredits, StaleVersionError, ...) does not.
+    `tx.<repository>` calls, `tx.execute`, and the application's own statements on
+    `tx.connection` or `tx.orm_session` all join this unit. An error a statement raises
+    ends the unit (TransactionAborted for anything after); an error the SDK raises
+    before writing (ValidationError, NotFoundError, InsufficientCredits,
+    StaleVersionError, ...) does not.
     """
 
     def __init__(
@@ -48,17 +58,55 @@ class Transaction(RepositoryAccess):
     ) -> None:
         self._connection = connection
         self._profile = profile
+        self._session: AsyncSession | None = None
+        # Set once the block is over: from then on only the SDK ends the transaction.
+        self._ending = False
         self.failure: BaseException | None = None
         super().__init__(Units.joining(self, resolver))
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """The unit's connection, for the application's own SQLAlchemy Core statements.
+
+        Its errors are datasdk errors, as for `tx.execute`. Do not commit, roll back or
+        close it: the unit does that when its `async with` block ends.
+        """
+        return self._connection
+
+    @property
+    def orm_session(self) -> AsyncSession:
+        """An ORM session on the unit's connection; flushed when the unit commits.
+
+        It works in a SAVEPOINT of the unit: `commit()` on it only releases that
+        savepoint, `rollback()` only undoes the session's own work since then. The unit
+        commits or rolls back everything when its block ends, and closes the session.
+        """
+        if self._ending:
+            raise TransactionAborted("the unit of work is over")
+        if self._session is None:
+            self._session = AsyncSession(
+                bind=self._connection,
+                join_transaction_mode="create_savepoint",
+                # Objects stay readable after the unit ends.
+                expire_on_commit=False,
+            )
+        return self._session
+
+    def _fail(self, exc: BaseException) -> None:
+        """End the unit: it will roll back; the first failure is the one reported."""
+        if self.failure is None:
+            self.failure = exc
+
+    def _check_open(self) -> None:
+        if self.failure is not None and not self._ending:
+            raise TransactionAborted(
+                "an earlier statement of this unit of work failed; it is being rolled back"
+            ) from self.failure
 
     async def execute(
         self, statement: str | Executable, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
-        if self.failure is not None:
-            raise TransactionAborted(
-                "an earlier statement of this unit of work failed; it is being rolled back"
-            ) from self.failure
         stmt = text(statement) if isinstance(statement, str) else statement
         try:
             with translated(self._profile):
@@ -66,11 +114,59 @@ class Transaction(RepositoryAccess):
                 result = await self._connection.execute(stmt, values)
                 rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
         except BaseException as exc:
-            # SQLite leaves its transaction open after most errors, PostgreSQL aborts it:
-            # the unit of work is over on every backend.
-            self.failure = exc
+            # Beyond the database's errors (which the engine hook records), a statement
+            # cancelled or refused before it reached the database ends the unit too.
+            self._fail(exc)
             raise
         return QueryResult(rows=rows, rowcount=result.rowcount)
+
+    async def _end(self, *, flush: bool) -> None:
+        """The block is over: from here on only the SDK ends the transaction. Flush the
+        ORM session into the unit (when it is to commit) and close it."""
+        self._ending = True
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if flush and self.failure is None:
+                await session.commit()
+        finally:
+            await session.close()
+
+
+def _unit_of(connection: Connection | None) -> Transaction | None:
+    if connection is None:
+        return None
+    unit = connection.get_execution_options().get(_UNIT)
+    return unit if isinstance(unit, Transaction) else None
+
+
+def _refuse_after_failure(connection: Connection, statement: object, *_: object) -> None:
+    # SQLite keeps a transaction open after a failed statement; PostgreSQL refuses
+    # anything but ROLLBACK. Refusing here makes every backend answer the same way.
+    # Undoing to a savepoint (an ORM session cleaning up after its failed flush) is
+    # always allowed.
+    unit = _unit_of(connection)
+    if unit is not None and not isinstance(statement, RollbackToSavepointClause):
+        unit._check_open()
+
+
+def _on_commit(connection: Connection) -> None:
+    unit = _unit_of(connection)
+    if unit is not None and not unit._ending:
+        # SQLAlchemy counts the transaction as ended even though the commit is refused:
+        # the unit can only roll back now.
+        refused = TransactionAborted(
+            "a unit of work commits when its `async with` block ends, not before"
+        )
+        unit._fail(refused)
+        raise refused
+
+
+def _on_rollback(connection: Connection) -> None:
+    unit = _unit_of(connection)
+    if unit is not None and not unit._ending:
+        unit._fail(TransactionAborted("the unit of work's transaction was rolled back"))
 
 
 class Database(RepositoryAccess):
@@ -85,6 +181,7 @@ class Database(RepositoryAccess):
         *,
         pool_size: int = 5,
         resolver: Resolver | None = None,
+        engine: AsyncEngine | None = None,
         app: AppMigrations | None = None,
     ) -> None:
         self.config = config
@@ -93,10 +190,25 @@ class Database(RepositoryAccess):
         self.app = app or AppMigrations()
         super().__init__(Units(self._unit, resolver))
         self.profile: BackendProfile = profile_for(config.backend)
-        self.engine: AsyncEngine = self.profile.engine(
-            config, pool_size=pool_size, max_overflow=pool_size
+        # An engine the application handed in is the application's to dispose of.
+        self._owned: AsyncEngine | None = None
+        if engine is None:
+            engine = self._owned = self.profile.engine(
+                config, pool_size=pool_size, max_overflow=pool_size
+            )
+        # The SDK's own view of the engine: its connections carry this Database, so the
+        # hooks below leave the application's other connections on a shared engine alone.
+        self.engine: AsyncEngine = self.profile.prepare(engine).execution_options(
+            **{_DATABASE: self}
         )
-        event.listen(self.engine.sync_engine, "handle_error", self._translate_error)
+        self._hooks: list[tuple[str, Callable[..., Any]]] = [
+            ("handle_error", self._translate_error),
+            ("before_execute", _refuse_after_failure),
+            ("commit", _on_commit),
+            ("rollback", _on_rollback),
+        ]
+        for name, hook in self._hooks:
+            event.listen(self.engine.sync_engine, name, hook)
 
     def __repr__(self) -> str:
         return f"<Database {self.config.backend.value} {self.config.display_url}>"
@@ -108,7 +220,15 @@ class Database(RepositoryAccess):
     def _translate_error(self, context: ExceptionContext) -> DataSDKError | None:
         # Replace the driver's exception with ours before it leaves SQLAlchemy, so that
         # SQLAlchemy's own bookkeeping (rollback, invalidation) sees the final error.
-        return self.profile.error(context.original_exception)
+        connection = context.connection
+        if connection is None or connection.get_execution_options().get(_DATABASE) is not self:
+            # Not the SDK's statement (connecting is translated around the call).
+            return None
+        error: DataSDKError | None = self.profile.error(context.original_exception)
+        unit = _unit_of(connection)
+        if unit is not None:
+            unit._fail(error or context.original_exception)
+        return error
 
     async def __aenter__(self) -> Database:
         return self
@@ -117,8 +237,15 @@ class Database(RepositoryAccess):
         await self.close()
 
     async def close(self) -> None:
+        """Close the SDK's engine; an engine the application handed in stays open."""
+        if self._owned is None:
+            # A shared engine outlives this Database: leave no hooks behind on it.
+            for name, hook in self._hooks:
+                if event.contains(self.engine.sync_engine, name, hook):
+                    event.remove(self.engine.sync_engine, name, hook)
+            return
         with translated(self.profile):
-            await self.engine.dispose()
+            await self._owned.dispose()
 
     @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Transaction]:
@@ -127,21 +254,25 @@ class Database(RepositoryAccess):
         A unit that writes holds the write lock from its start on SQLite and libSQL;
         `read_only=True` takes none there (WAL readers never wait) and refuses writes.
         The caller's own exceptions roll the unit back and reach them unchanged: only
-        the SDK's calls into the database are translated, never the caller's code.
+        statements are translated, never the caller's code.
         """
         options = self.profile.read_only_options if read_only else {}
         with translated(self.profile):
             connection = await self.engine.connect()
         try:
-            with translated(self.profile):
-                connection = await connection.execution_options(**options)
-                await connection.begin()
             tx = Transaction(connection, self.profile, self.resolver)
+            with translated(self.profile):
+                connection = await connection.execution_options(**options, **{_UNIT: tx})
+                await connection.begin()
             try:
                 yield tx
+                with translated(self.profile):
+                    await tx._end(flush=True)
             except BaseException:
                 # The caller's error is the one to report; a rollback that fails too
                 # leaves a broken connection, which closing below discards.
+                with contextlib.suppress(Exception):
+                    await tx._end(flush=False)
                 with contextlib.suppress(Exception):
                     await connection.rollback()
                 raise
@@ -229,8 +360,17 @@ def translated(profile: BackendProfile) -> Iterator[None]:
         raise error from driver_exception(exc)
 
 
+def create_engine(
+    url: str | None = None, *, auth_token: str | None = None, pool_size: int = 5
+) -> AsyncEngine:
+    """The AsyncEngine `connect(url)` would open, for an application that shares one
+    engine between its own code and the SDK (`connect(engine)`)."""
+    config = _config.resolve(url, auth_token=auth_token)
+    return profile_for(config.backend).engine(config, pool_size=pool_size, max_overflow=pool_size)
+
+
 def connect(
-    url: str | None = None,
+    url: str | AsyncEngine | None = None,
     *,
     auth_token: str | None = None,
     pool_size: int = 5,
@@ -238,7 +378,11 @@ def connect(
     metadata: MetaData | None = None,
     migrations: str | Path | None = None,
 ) -> Database:
-    """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here).
+    """Open a database by URL (or DATASDK_DATABASE_URL, or a SQLite file here), or on
+    the application's own AsyncEngine.
+
+    An engine handed in is prepared for the SDK (on SQLite and libSQL, its connections
+    get the SDK's pragmas and BEGIN handling) and is not disposed by `db.close()`.
 
     `resolver` (host name -> addresses) turns on the DNS check of scan and domain URLs:
     a name that resolves to any non-public address is refused before any SQL.
@@ -247,9 +391,15 @@ def connect(
     cover them beside the SDK's.
     """
     app = AppMigrations(versions=Path(migrations) if migrations else None, metadata=metadata)
-    return Database(
-        _config.resolve(url, auth_token=auth_token), pool_size=pool_size, resolver=resolver, app=app
-    )
+    if url is None or isinstance(url, str):
+        config = _config.resolve(url, auth_token=auth_token)
+        return Database(config, pool_size=pool_size, resolver=resolver, app=app)
+    if auth_token is not None:
+        raise ConfigurationError("auth_token goes with a URL; an engine has its own")
+    profile = profile_for_engine(url)
+    location = url.url.render_as_string(hide_password=True)
+    config = _config.DatabaseConfig(backend=profile.backend, url=location)
+    return Database(config, resolver=resolver, engine=url, app=app)
 
 
-__all__ = ["Database", "QueryResult", "Transaction", "connect"]
+__all__ = ["Database", "QueryResult", "Transaction", "connect", "create_engine"]

@@ -8,20 +8,25 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasdk.config import Backend, DatabaseConfig
 from datasdk.dialects import common, postgresql, sqlite
 from datasdk.dialects.catalog import Catalog
 from datasdk.dialects.common import Translate
-from datasdk.errors import DataSDKError
+from datasdk.errors import ConfigurationError, DataSDKError
 
 
 @dataclass(frozen=True)
 class BackendProfile:
     backend: Backend
     create_engine: Callable[..., AsyncEngine]
+    # (dialect name, driver) pairs of the engines this backend runs on.
+    drivers: frozenset[tuple[str, str]]
+    # Installs what the SDK needs on an engine (its own or the application's) and
+    # returns the engine to run on; safe to apply twice.
+    prepare: Callable[[AsyncEngine], AsyncEngine]
     # The dialect's own error translator; use `error`, which every failure goes through.
     translate: Translate
     # For the conformance suite: the raw SQL forms this backend offers beyond the
@@ -57,11 +62,17 @@ class BackendProfile:
 
 
 def _profile(
-    backend: Backend, module: ModuleType, create_engine: Callable[..., AsyncEngine]
+    backend: Backend,
+    module: ModuleType,
+    create_engine: Callable[..., AsyncEngine],
+    driver: tuple[str, str],
+    prepare: Callable[[AsyncEngine], AsyncEngine],
 ) -> BackendProfile:
     return BackendProfile(
         backend=backend,
         create_engine=create_engine,
+        drivers=frozenset({driver}),
+        prepare=prepare,
         translate=module.translate,
         overwrite_statements=module.overwrite_statements,
         destructive_statements=module.destructive_statements,
@@ -80,11 +91,50 @@ def _profile(
 
 
 PROFILES: dict[Backend, BackendProfile] = {
-    Backend.SQLITE: _profile(Backend.SQLITE, sqlite, sqlite.sqlite_engine),
-    Backend.LIBSQL: _profile(Backend.LIBSQL, sqlite, sqlite.libsql_engine),
-    Backend.POSTGRESQL: _profile(Backend.POSTGRESQL, postgresql, postgresql.postgresql_engine),
+    Backend.SQLITE: _profile(
+        Backend.SQLITE,
+        sqlite,
+        sqlite.sqlite_engine,
+        ("sqlite", "aiosqlite"),
+        sqlite.prepare_sqlite,
+    ),
+    Backend.LIBSQL: _profile(
+        Backend.LIBSQL,
+        sqlite,
+        sqlite.libsql_engine,
+        ("sqlite", "libsql"),
+        sqlite.prepare_libsql,
+    ),
+    Backend.POSTGRESQL: _profile(
+        Backend.POSTGRESQL,
+        postgresql,
+        postgresql.postgresql_engine,
+        ("postgresql", "asyncpg"),
+        postgresql.prepare,
+    ),
 }
 
 
 def profile_for(backend: Backend) -> BackendProfile:
     return PROFILES[backend]
+
+
+def profile_for_engine(engine: object) -> BackendProfile:
+    """The profile of an application's engine, told by its dialect and driver."""
+    if isinstance(engine, Engine):
+        raise ConfigurationError(
+            "datasdk runs on an AsyncEngine (sqlalchemy.ext.asyncio.create_async_engine), "
+            "not a synchronous Engine"
+        )
+    if not isinstance(engine, AsyncEngine):
+        raise ConfigurationError(
+            f"expected a database URL or an AsyncEngine, not {type(engine).__name__}"
+        )
+    found = (engine.dialect.name, engine.dialect.driver)
+    for profile in PROFILES.values():
+        if found in profile.drivers:
+            return profile
+    known = ", ".join(sorted(f"{n}+{d}" for p in PROFILES.values() for n, d in p.drivers))
+    raise ConfigurationError(
+        f"unsupported engine dialect {found[0]}+{found[1]}; datasdk runs on {known}"
+    )

@@ -283,15 +283,23 @@ def _describe(state: str | None, detail: BaseException, message: str) -> str:
 # -- connections ----------------------------------------------------------------------
 
 
+# The rules are written to be race-free at this level.
+_ISOLATION = "READ COMMITTED"
+
+
 def postgresql_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
-    # READ COMMITTED, explicitly: the rules are written to be race-free at that level.
     return create_async_engine(
         config.sqlalchemy_url,
-        isolation_level="READ COMMITTED",
+        isolation_level=_ISOLATION,
         connect_args={"timeout": 10, "server_settings": {"application_name": "datasdk"}},
         hide_parameters=True,
         **options,
     )
+
+
+def prepare(engine: AsyncEngine) -> AsyncEngine:
+    """The engine the SDK runs on: READ COMMITTED whatever the application's default."""
+    return engine.execution_options(isolation_level=_ISOLATION)
 
 
 def overwrite_statements(table: str, key: str) -> list[str]:

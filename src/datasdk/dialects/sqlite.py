@@ -409,42 +409,82 @@ READ_ONLY = "datasdk_read_only"
 AUTOCOMMIT = "datasdk_autocommit"
 
 
-def _setup_sqlite_family(engine: AsyncEngine, pragmas: list[str]) -> None:
-    """Per-connection set-up that correctness depends on, for aiosqlite and libSQL alike."""
+_READY = "datasdk_ready"
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take over transaction control from the driver: BEGIN is ours to issue.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            for pragma in pragmas:
-                cursor.execute(pragma)
-        finally:
-            cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        # Sent on the driver connection, as PostgreSQL's BEGIN is: transaction control,
-        # not one of the unit's statements.
-        options = connection.get_execution_options()
-        if options.get(AUTOCOMMIT):
-            return
-        if options.get(READ_ONLY):
-            # Readers take no lock under WAL; query_only makes a write fail as on
-            # PostgreSQL's READ ONLY transactions.
-            _pragma(connection, "BEGIN")
-            _pragma(connection, "PRAGMA query_only = ON")
-            return
-        # Under WAL a deferred transaction that later writes fails with SQLITE_BUSY at
-        # once, whatever the busy timeout: take the write lock up front.
-        _pragma(connection, "BEGIN IMMEDIATE")
+def _apply_pragmas(dbapi_connection: Any, pragmas: list[str]) -> None:
+    # Take over transaction control from the driver: BEGIN is ours to issue.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in pragmas:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
 
-    @event.listens_for(engine.sync_engine, "commit")
-    @event.listens_for(engine.sync_engine, "rollback")
-    def _on_end(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
-            _pragma(connection, "PRAGMA query_only = OFF")
+
+def _on_checkout_sqlite(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # At checkout rather than connect: an application's engine may already pool
+    # connections opened before the SDK prepared it.
+    if not record.info.get(_READY):
+        # aiosqlite runs each connection on its own thread, so SQLite's busy wait is safe.
+        busy = f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"
+        _apply_pragmas(dbapi_connection, [busy, *_COMMON_PRAGMAS])
+        record.info[_READY] = True
+
+
+def _on_checkout_libsql(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # The adapter waits out SQLITE_BUSY itself (see libsql_engine): no busy_timeout.
+    if not record.info.get(_READY):
+        _apply_pragmas(dbapi_connection, _COMMON_PRAGMAS)
+        record.info[_READY] = True
+
+
+def _on_begin(connection: Connection) -> None:
+    # Sent on the driver connection, as PostgreSQL's BEGIN is: transaction control,
+    # not one of the unit's statements.
+    options = connection.get_execution_options()
+    if options.get(AUTOCOMMIT):
+        return
+    if options.get(READ_ONLY):
+        # Readers take no lock under WAL; query_only makes a write fail as on
+        # PostgreSQL's READ ONLY transactions.
+        _pragma(connection, "BEGIN")
+        _pragma(connection, "PRAGMA query_only = ON")
+        return
+    # Under WAL a deferred transaction that later writes fails with SQLITE_BUSY at
+    # once, whatever the busy timeout: take the write lock up front.
+    _pragma(connection, "BEGIN IMMEDIATE")
+
+
+def _on_end(connection: Connection) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        _pragma(connection, "PRAGMA query_only = OFF")
+
+
+def _prepare_family(engine: AsyncEngine, on_checkout: Callable[[Any, Any, Any], None]) -> None:
+    """Per-connection set-up that correctness depends on, for aiosqlite and libSQL alike.
+
+    It applies to every connection of the engine, the application's own included: with
+    the driver's transaction control off, BEGIN must come from here. Idempotent.
+    """
+    target = engine.sync_engine
+    if event.contains(target, "begin", _on_begin):
+        return
+    event.listen(target, "checkout", on_checkout)
+    event.listen(target, "begin", _on_begin)
+    event.listen(target, "commit", _on_end)
+    event.listen(target, "rollback", _on_end)
+
+
+def prepare_sqlite(engine: AsyncEngine) -> AsyncEngine:
+    _prepare_family(engine, _on_checkout_sqlite)
+    return engine
+
+
+def prepare_libsql(engine: AsyncEngine) -> AsyncEngine:
+    _prepare_family(engine, _on_checkout_libsql)
+    return engine
 
 
 _COMMON_PRAGMAS = [
@@ -459,23 +499,19 @@ def sqlite_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
         # One shared connection (StaticPool): there is no pool to size.
         options.pop("pool_size", None)
         options.pop("max_overflow", None)
-    engine = create_async_engine(
+    return create_async_engine(
         config.sqlalchemy_url,
         connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
         hide_parameters=True,
         module=OneHopDBAPI(),  # one thread hop per statement
         **options,
     )
-    # aiosqlite runs each connection on its own thread, so SQLite's own busy wait is safe.
-    busy = f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"
-    _setup_sqlite_family(engine, [busy, *_COMMON_PRAGMAS])
-    return engine
 
 
 def libsql_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
     import datasdk.dialects.libsql  # noqa: F401  (registers sqlite+libsql)
 
-    engine = create_async_engine(
+    return create_async_engine(
         config.sqlalchemy_url,
         # The adapter waits out SQLITE_BUSY itself, off the event loop's critical path:
         # libsql-client runs sqlite3 on the loop thread, where a busy wait would freeze it.
@@ -487,8 +523,6 @@ def libsql_engine(config: DatabaseConfig, **options: Any) -> AsyncEngine:
         hide_parameters=True,
         **options,
     )
-    _setup_sqlite_family(engine, _COMMON_PRAGMAS)
-    return engine
 
 
 def overwrite_statements(table: str, key: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datasdk.models._base import InputModel, OutputModel, Page
+from datasdk.models._base import MAX_PAGE_SIZE, PAGE_SIZE, InputModel, OutputModel, Page
 from datasdk.models.credits import CreditTransaction, Wallet
 from datasdk.models.jobs import AuditEntry, NewAuditEntry, NewScanResult, ScanJob, ScanResult
 from datasdk.models.monitoring import (
@@ -33,6 +33,8 @@ from datasdk.schema.enums import (
 )
 
 __all__ = [
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZE",
     "AuditEntry",
     "Confidence",
     "CreditKind",

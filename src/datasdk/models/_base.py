@@ -66,8 +66,14 @@ class OutputModel(BaseModel):
 T = TypeVar("T", bound=OutputModel)
 
 
+# Every list method's page size: `limit` defaults to PAGE_SIZE, at most MAX_PAGE_SIZE.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
 class Page(BaseModel, Generic[T]):
-    """One page of a keyset-paginated listing; pass `next_cursor` back for the next one."""
+    """One page of a listing, newest first; pass `next_cursor` back as `cursor=` for
+    the next one. `next_cursor` is None on the last page."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 from pydantic import TypeAdapter
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import Column, Select, Table, and_, insert, or_, select
 from sqlalchemy.sql.base import Executable
 
 from datasdk.errors import NotFoundError, ValidationError
 from datasdk.ids import new_id
-from datasdk.models import OutputModel, User
+from datasdk.models import MAX_PAGE_SIZE, PAGE_SIZE, OutputModel, Page, User
+from datasdk.models._base import decode_cursor, encode_cursor
 from datasdk.schema.tables import users
 
 if TYPE_CHECKING:
@@ -97,10 +100,63 @@ def member(enum: type[E], value: object, field: str) -> E:
         raise ValidationError(f"{field}: not one of {', '.join(enum)}", field=field) from None
 
 
-def positive_limit(limit: int, *, field: str = "limit", maximum: int = 1000) -> int:
+def positive_limit(limit: int, *, field: str = "limit", maximum: int = MAX_PAGE_SIZE) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= maximum:
         raise ValidationError(f"{field}: must be an integer from 1 to {maximum}", field=field)
     return limit
+
+
+# Every list method pages the same way: newest first by (a time column, id), the next
+# page starting after the last row's pair, which the opaque cursor carries.
+_PAGE_AT = "datasdk_page_at"
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A checked page request: how many rows, and the (time, id) the page starts after."""
+
+    limit: int = PAGE_SIZE
+    after: tuple[datetime, uuid.UUID] | None = None
+
+
+def page_request(limit: int, cursor: str | None) -> PageRequest:
+    """Check `limit` and `cursor` before any SQL (ValidationError naming the field)."""
+    positive_limit(limit)
+    if cursor is not None and not isinstance(cursor, str):
+        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor")
+    return PageRequest(limit, None if cursor is None else decode_cursor(cursor))
+
+
+def keyset(statement: Select[Any], at: Column[Any], page: PageRequest) -> Select[Any]:
+    """`statement`'s rows newest first by (`at`, id), from after `page.after`.
+
+    Reads one row more than the page to tell whether another page follows, and the
+    time column once more under a fixed label, for the cursor.
+    """
+    row_id = at.table.c.id
+    if page.after is not None:
+        last_at, last_id = page.after
+        statement = statement.where(
+            # The first term lets an index bound the range; the second breaks ties.
+            at <= last_at,
+            or_(at < last_at, and_(at == last_at, row_id < last_id)),
+        )
+    return (
+        statement.add_columns(at.label(_PAGE_AT))
+        .order_by(at.desc(), row_id.desc())
+        .limit(page.limit + 1)
+    )
+
+
+async def fetch_page(
+    tx: Transaction, statement: Select[Any], model: type[M], page: PageRequest
+) -> Page[M]:
+    """One page of a `keyset` statement."""
+    rows = (await tx.execute(statement)).rows
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    cursor = encode_cursor(rows[-1][_PAGE_AT], rows[-1]["id"]) if more else None
+    return Page(items=[model.from_row(row) for row in rows], next_cursor=cursor)
 
 
 def _table_of(statement: Executable) -> str | None:

@@ -8,8 +8,18 @@ from typing import Any
 from sqlalchemy import Select, case, delete, func, select, true, update
 
 from datasdk.errors import DomainLimitExceeded
-from datasdk.models import Dashboard, Domain, NewDomain
-from datasdk.repositories._sql import as_uuid, by_id, fetch_all, fetch_one, insert_one, require_user
+from datasdk.models import PAGE_SIZE, Dashboard, Domain, NewDomain, Page
+from datasdk.repositories._sql import (
+    PageRequest,
+    as_uuid,
+    by_id,
+    fetch_one,
+    fetch_page,
+    insert_one,
+    keyset,
+    page_request,
+    require_user,
+)
 from datasdk.repositories._unit import Units
 from datasdk.schema import DOMAIN_LIMIT
 from datasdk.schema.tables import domains
@@ -29,6 +39,13 @@ def dashboard_query(user_id: str) -> Select[Any]:
         func.count(case((score < CRITICAL_SCORE, 1))).label("critical_issues"),
         func.max(domains.c.last_scan_at).label("last_scan_at"),
     ).where(domains.c.user_id == user_id, domains.c.is_active == true())
+
+
+def user_domains(user_id: str, include_inactive: bool, page: PageRequest) -> Select[Any]:
+    statement = select(domains).where(domains.c.user_id == user_id)
+    if not include_inactive:
+        statement = statement.where(domains.c.is_active == true())
+    return keyset(statement, domains.c.created_at, page)
 
 
 class SqlDomains:
@@ -57,13 +74,18 @@ class SqlDomains:
         async with self._units.read() as tx:
             return await fetch_one(tx, by_id(domains, domain_id), Domain, f"domain {domain_id}")
 
-    async def list_for_user(self, user_id: str, *, include_inactive: bool = False) -> list[Domain]:
-        statement = select(domains).where(domains.c.user_id == user_id)
-        if not include_inactive:
-            statement = statement.where(domains.c.is_active == true())
-        statement = statement.order_by(domains.c.created_at, domains.c.id)
+    async def list_for_user(
+        self,
+        user_id: str,
+        *,
+        include_inactive: bool = False,
+        limit: int = PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[Domain]:
+        """The user's domains (active ones unless `include_inactive`), newest first."""
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            return await fetch_all(tx, statement, Domain)
+            return await fetch_page(tx, user_domains(user_id, include_inactive, page), Domain, page)
 
     async def deactivate(self, domain_id: uuid.UUID | str) -> Domain:
         """Stop monitoring; the domain, its scans and reports stay (and still count)."""

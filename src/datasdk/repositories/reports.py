@@ -9,15 +9,27 @@ from typing import Any
 from sqlalchemy import Select, delete, select
 
 from datasdk.errors import ValidationError
-from datasdk.models import ErrorLog, ErrorType, NewErrorLog, NewReport, Report, Scan, Severity
+from datasdk.models import (
+    PAGE_SIZE,
+    ErrorLog,
+    ErrorType,
+    NewErrorLog,
+    NewReport,
+    Page,
+    Report,
+    Scan,
+    Severity,
+)
 from datasdk.repositories._sql import (
+    PageRequest,
     as_uuid,
     by_id,
-    fetch_all,
     fetch_one,
+    fetch_page,
     insert_one,
+    keyset,
     member,
-    positive_limit,
+    page_request,
 )
 from datasdk.repositories._unit import Units
 from datasdk.repositories.scans import _positive_days
@@ -27,13 +39,9 @@ from datasdk.schema.types import utc_now
 REPORT_RETENTION_DAYS = 365
 
 
-def user_reports(user_id: str, limit: int) -> Select[Any]:
-    return (
-        select(reports)
-        .where(reports.c.user_id == user_id)
-        .order_by(reports.c.generated_at.desc(), reports.c.id.desc())
-        .limit(limit)
-    )
+def user_reports(user_id: str, page: PageRequest) -> Select[Any]:
+    statement = select(reports).where(reports.c.user_id == user_id)
+    return keyset(statement, reports.c.generated_at, page)
 
 
 class SqlReports:
@@ -54,11 +62,13 @@ class SqlReports:
                 **report.model_dump(exclude_none=True),
             )
 
-    async def list_for_user(self, user_id: str, *, limit: int = 50) -> list[Report]:
-        """Newest first."""
-        positive_limit(limit)
+    async def list_for_user(
+        self, user_id: str, *, limit: int = PAGE_SIZE, cursor: str | None = None
+    ) -> Page[Report]:
+        """The user's reports, newest generated first."""
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            return await fetch_all(tx, user_reports(user_id, limit), Report)
+            return await fetch_page(tx, user_reports(user_id, page), Report, page)
 
     async def purge_older_than(self, *, days: int = REPORT_RETENTION_DAYS) -> int:
         """Delete reports generated more than `days` ago; returns how many."""
@@ -84,10 +94,11 @@ class SqlErrorLogs:
         severity: Severity | str | None = None,
         user_id: str | None = None,
         since: datetime | None = None,
-        limit: int = 100,
-    ) -> list[ErrorLog]:
+        limit: int = PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[ErrorLog]:
         """Newest first, filtered by whichever arguments are given."""
-        positive_limit(limit)
+        page = page_request(limit, cursor)
         statement = select(error_logs)
         if type is not None:
             statement = statement.where(error_logs.c.type == member(ErrorType, type, "type"))
@@ -101,6 +112,7 @@ class SqlErrorLogs:
             if since.tzinfo is None:
                 raise ValidationError("since: must be timezone-aware", field="since")
             statement = statement.where(error_logs.c.created_at >= since)
-        statement = statement.order_by(error_logs.c.created_at.desc(), error_logs.c.id.desc())
         async with self._units.read() as tx:
-            return await fetch_all(tx, statement.limit(limit), ErrorLog)
+            return await fetch_page(
+                tx, keyset(statement, error_logs.c.created_at, page), ErrorLog, page
+            )

@@ -7,25 +7,23 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from datasdk.models import AuditEntry, NewAuditEntry, NewScanResult, ScanResult
+from datasdk.models import PAGE_SIZE, AuditEntry, NewAuditEntry, NewScanResult, Page, ScanResult
 from datasdk.repositories._sql import (
+    PageRequest,
     as_uuid,
-    fetch_all,
     fetch_one,
+    fetch_page,
     insert_one,
-    positive_limit,
+    keyset,
+    page_request,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.tables import audit_logs, scan_results
 
 
-def audit_for_job(job_id: uuid.UUID, limit: int) -> Select[Any]:
-    return (
-        select(audit_logs)
-        .where(audit_logs.c.scan_job_id == job_id)
-        .order_by(audit_logs.c.timestamp, audit_logs.c.id)
-        .limit(limit)
-    )
+def audit_for_job(job_id: uuid.UUID, page: PageRequest) -> Select[Any]:
+    statement = select(audit_logs).where(audit_logs.c.scan_job_id == job_id)
+    return keyset(statement, audit_logs.c.timestamp, page)
 
 
 class SqlScanResults:
@@ -58,9 +56,11 @@ class SqlAuditLogs:
         async with self._units.write() as tx:
             return await insert_one(tx, audit_logs, AuditEntry, scan_job_id=job_id, **values)
 
-    async def list_for_job(self, job_id: uuid.UUID | str, *, limit: int = 1000) -> list[AuditEntry]:
-        """Oldest first."""
+    async def list_for_job(
+        self, job_id: uuid.UUID | str, *, limit: int = PAGE_SIZE, cursor: str | None = None
+    ) -> Page[AuditEntry]:
+        """The job's trail, newest first."""
         job_id = as_uuid(job_id, "job_id")
-        positive_limit(limit, maximum=10_000)
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            return await fetch_all(tx, audit_for_job(job_id, limit), AuditEntry)
+            return await fetch_page(tx, audit_for_job(job_id, page), AuditEntry, page)

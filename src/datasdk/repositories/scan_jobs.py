@@ -6,19 +6,22 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, insert, literal, or_, select, update
+from sqlalchemy import Select, insert, literal, select, update
 
 from datasdk.errors import InvalidStateTransition, NotFoundError, StaleVersionError, ValidationError
 from datasdk.ids import new_id
-from datasdk.models import JobState, Page, ScanJob
-from datasdk.models._base import decode_cursor, encode_cursor
+from datasdk.models import PAGE_SIZE, JobState, Page, ScanJob
 from datasdk.repositories._sql import (
+    PageRequest,
     as_uuid,
     by_id,
     fetch_all,
     fetch_one,
+    fetch_page,
+    keyset,
     locked,
     member,
+    page_request,
     positive_limit,
 )
 from datasdk.repositories._unit import Units
@@ -97,20 +100,9 @@ def claim_statement(n: int) -> Any:
     )
 
 
-def user_page(user_id: str, limit: int, after: tuple[Any, uuid.UUID] | None) -> Select[Any]:
-    """Newest first; the page after `after`'s (created_at, id)."""
+def user_page(user_id: str, page: PageRequest) -> Select[Any]:
     statement = select(scan_jobs).where(scan_jobs.c.user_id == user_id)
-    if after is not None:
-        at, last_id = after
-        statement = statement.where(
-            # The first term lets the index bound the range; the second breaks ties.
-            scan_jobs.c.created_at <= at,
-            or_(
-                scan_jobs.c.created_at < at,
-                and_(scan_jobs.c.created_at == at, scan_jobs.c.id < last_id),
-            ),
-        )
-    return statement.order_by(scan_jobs.c.created_at.desc(), scan_jobs.c.id.desc()).limit(limit)
+    return keyset(statement, scan_jobs.c.created_at, page)
 
 
 class SqlScanJobs:
@@ -183,17 +175,12 @@ class SqlScanJobs:
             return await _move_all(tx, ids, _ACTIVE, JobState.TIMED_OUT)
 
     async def list_for_user(
-        self, user_id: str, *, limit: int = 50, cursor: str | None = None
+        self, user_id: str, *, limit: int = PAGE_SIZE, cursor: str | None = None
     ) -> Page[ScanJob]:
-        """A user's jobs, newest first, one page at a time (keyset pagination)."""
-        positive_limit(limit)
-        after = None if cursor is None else decode_cursor(cursor)
+        """A user's jobs, newest first."""
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            rows = await fetch_all(tx, user_page(user_id, limit + 1, after), ScanJob)
-        items = rows[:limit]
-        more = len(rows) > limit
-        next_cursor = encode_cursor(items[-1].created_at, items[-1].id) if more else None
-        return Page[ScanJob](items=items, next_cursor=next_cursor)
+            return await fetch_page(tx, user_page(user_id, page), ScanJob, page)
 
 
 async def _move_all(

@@ -9,14 +9,16 @@ from sqlalchemy import Select, delete, exists, insert, or_, select, update
 
 from datasdk.errors import InvalidStateTransition, ValidationError
 from datasdk.ids import new_id
-from datasdk.models import Domain, Scan, ScanModule, ScanOutcome, ScanStatus
+from datasdk.models import PAGE_SIZE, Domain, Page, Scan, ScanModule, ScanOutcome, ScanStatus
 from datasdk.repositories._sql import (
+    PageRequest,
     as_uuid,
     by_id,
-    fetch_all,
     fetch_one,
+    fetch_page,
     insert_one,
-    positive_limit,
+    keyset,
+    page_request,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import SCAN_TRANSITIONS
@@ -29,13 +31,14 @@ if TYPE_CHECKING:
 SCAN_RETENTION_DAYS = 90
 
 
-def domain_scans(domain_id: uuid.UUID, limit: int) -> Select[Any]:
-    return (
-        select(scans)
-        .where(scans.c.domain_id == domain_id)
-        .order_by(scans.c.created_at.desc(), scans.c.id.desc())
-        .limit(limit)
-    )
+def domain_scans(domain_id: uuid.UUID, page: PageRequest) -> Select[Any]:
+    statement = select(scans).where(scans.c.domain_id == domain_id)
+    return keyset(statement, scans.c.created_at, page)
+
+
+def scan_module_page(scan_id: uuid.UUID, page: PageRequest) -> Select[Any]:
+    statement = select(scan_modules).where(scan_modules.c.scan_id == scan_id)
+    return keyset(statement, scan_modules.c.created_at, page)
 
 
 class SqlScans:
@@ -54,12 +57,14 @@ class SqlScans:
         async with self._units.read() as tx:
             return await fetch_one(tx, by_id(scans, scan_id), Scan, f"scan {scan_id}")
 
-    async def list_for_domain(self, domain_id: uuid.UUID | str, *, limit: int = 50) -> list[Scan]:
-        """Newest first."""
+    async def list_for_domain(
+        self, domain_id: uuid.UUID | str, *, limit: int = PAGE_SIZE, cursor: str | None = None
+    ) -> Page[Scan]:
+        """The domain's scans, newest first."""
         domain_id = as_uuid(domain_id, "domain_id")
-        positive_limit(limit)
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            return await fetch_all(tx, domain_scans(domain_id, limit), Scan)
+            return await fetch_page(tx, domain_scans(domain_id, page), Scan, page)
 
     async def mark_running(self, scan_id: uuid.UUID | str) -> Scan:
         async with self._units.write() as tx:
@@ -133,15 +138,14 @@ class SqlScanModules:
     def __init__(self, units: Units) -> None:
         self._units = units
 
-    async def list_for_scan(self, scan_id: uuid.UUID | str) -> list[ScanModule]:
+    async def list_for_scan(
+        self, scan_id: uuid.UUID | str, *, limit: int = PAGE_SIZE, cursor: str | None = None
+    ) -> Page[ScanModule]:
+        """The scan's module findings, newest first."""
         scan_id = as_uuid(scan_id, "scan_id")
-        statement = (
-            select(scan_modules)
-            .where(scan_modules.c.scan_id == scan_id)
-            .order_by(scan_modules.c.module)
-        )
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            return await fetch_all(tx, statement, ScanModule)
+            return await fetch_page(tx, scan_module_page(scan_id, page), ScanModule, page)
 
 
 async def _moving(tx: Transaction, scan_id: uuid.UUID | str, target: ScanStatus) -> Scan:

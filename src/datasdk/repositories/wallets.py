@@ -17,19 +17,22 @@ from datasdk.errors import (
     ValidationError,
 )
 from datasdk.ids import new_id
-from datasdk.models import CreditKind, CreditTransaction, Wallet
+from datasdk.models import PAGE_SIZE, CreditKind, CreditTransaction, Page, Wallet
 from datasdk.models._fields import Credits, IdempotencyKey
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 from datasdk.repositories._sql import (
+    PageRequest,
     adapt,
     as_uuid,
     fetch_all,
     fetch_one,
     fetch_optional,
+    fetch_page,
     insert_one,
+    keyset,
     locked,
     member,
-    positive_limit,
+    page_request,
     require_user,
 )
 from datasdk.repositories._unit import Units
@@ -43,13 +46,9 @@ _amount = TypeAdapter(Credits)
 _key = TypeAdapter(IdempotencyKey)
 
 
-def wallet_history(wallet_id: uuid.UUID, limit: int) -> Select[Any]:
-    return (
-        select(ledger)
-        .where(ledger.c.wallet_id == wallet_id)
-        .order_by(ledger.c.created_at.desc(), ledger.c.id.desc())
-        .limit(limit)
-    )
+def wallet_history(wallet_id: uuid.UUID, page: PageRequest) -> Select[Any]:
+    statement = select(ledger).where(ledger.c.wallet_id == wallet_id)
+    return keyset(statement, ledger.c.created_at, page)
 
 
 class SqlWallets:
@@ -98,12 +97,14 @@ class SqlWallets:
             user_id, amount, -1, kind, DEBIT_KINDS, idempotency_key, scan_job_id
         )
 
-    async def history(self, user_id: str, *, limit: int = 100) -> list[CreditTransaction]:
-        """The newest ledger rows first."""
-        positive_limit(limit)
+    async def history(
+        self, user_id: str, *, limit: int = PAGE_SIZE, cursor: str | None = None
+    ) -> Page[CreditTransaction]:
+        """The wallet's ledger, newest first."""
+        page = page_request(limit, cursor)
         async with self._units.read() as tx:
             wallet = await fetch_one(tx, _wallet_of(user_id), Wallet, f"the wallet of {user_id!r}")
-            return await fetch_all(tx, wallet_history(wallet.id, limit), CreditTransaction)
+            return await fetch_page(tx, wallet_history(wallet.id, page), CreditTransaction, page)
 
     async def _move(
         self,
