@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Generic, Self, TypeVar
+from enum import Enum
+from functools import cache
+from typing import Any, Generic, Self, TypeVar, cast, get_args
 
 import pydantic
 from pydantic import BaseModel, ConfigDict
@@ -59,8 +62,39 @@ class OutputModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls.model_validate(row)
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """The model of a row the database already checked: its constraints guarantee
+        what validation would, and SQLAlchemy's types have made the Python values
+        (UUIDs, aware datetimes, JSON); only enum columns are turned into members."""
+        values = {
+            name: row[name] if convert is None else convert(row[name])
+            for name, convert in _row_fields(cls).items()
+            if name in row
+        }
+        return cast(Self, cls.model_construct(**values))
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    return None
+
+
+def _member(enum: type[Enum]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        return value if value is None or isinstance(value, enum) else enum(value)
+
+    return convert
+
+
+@cache
+def _row_fields(model: type[OutputModel]) -> dict[str, Callable[[Any], Any] | None]:
+    fields: dict[str, Callable[[Any], Any] | None] = {}
+    for name, info in model.model_fields.items():
+        enum = _enum_of(info.annotation)
+        fields[name] = _member(enum) if enum is not None else None
+    return fields
 
 
 T = TypeVar("T", bound=OutputModel)
