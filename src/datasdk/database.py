@@ -109,9 +109,21 @@ class Transaction(RepositoryAccess):
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
         stmt = text(statement) if isinstance(statement, str) else statement
         try:
-            with translated(self._profile):
+            with translated(self._profile):  # a value that cannot be stored: refused
                 values = {k: self._profile.raw_param(v) for k, v in (params or {}).items()}
-                result = await self._connection.execute(stmt, values)
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+        return await self.run(stmt, values)
+
+    async def run(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        """Run one of the SDK's prepared statements: its bind parameters are typed, so
+        their values go to SQLAlchemy as they are."""
+        try:
+            with translated(self._profile):
+                result = await self._connection.execute(statement, params)
                 rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
         except BaseException as exc:
             # Beyond the database's errors (which the engine hook records), a statement

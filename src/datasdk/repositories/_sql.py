@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 from pydantic import TypeAdapter
-from sqlalchemy import Column, Select, Table, and_, insert, or_, select
+from sqlalchemy import Column, Select, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.sql.base import Executable
 
 from datasdk.errors import NotFoundError, ValidationError
@@ -33,24 +34,36 @@ async def insert_one(tx: Transaction, table: Table, model: type[M], **values: An
     return await fetch_one(tx, statement, model, f"the new {table.name} row")
 
 
+_USER = select(users).where(users.c.id == bindparam("user_id"))
+
+
 async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:
     """The user, or NotFoundError; `lock` holds the row until the unit ends (see by_id)."""
-    statement = select(users).where(users.c.id == user_id)
-    return await fetch_one(tx, locked(statement) if lock else statement, User, f"user {user_id!r}")
+    statement = _LOCKED_USER if lock else _USER  # both built once, at import
+    return await fetch_one(tx, statement, User, f"user {user_id!r}", {"user_id": user_id})
 
 
-async def fetch_all(tx: Transaction, statement: Executable, model: type[M]) -> list[M]:
-    result = await tx.execute(statement)
+Params = Mapping[str, Any] | None
+
+
+async def fetch_all(
+    tx: Transaction, statement: Executable, model: type[M], params: Params = None
+) -> list[M]:
+    result = await tx.run(statement, params)
     return [model.from_row(row) for row in result.rows]
 
 
-async def fetch_optional(tx: Transaction, statement: Executable, model: type[M]) -> M | None:
-    rows = await fetch_all(tx, statement, model)
+async def fetch_optional(
+    tx: Transaction, statement: Executable, model: type[M], params: Params = None
+) -> M | None:
+    rows = await fetch_all(tx, statement, model, params)
     return rows[0] if rows else None
 
 
-async def fetch_one(tx: Transaction, statement: Executable, model: type[M], what: str) -> M:
-    row = await fetch_optional(tx, statement, model)
+async def fetch_one(
+    tx: Transaction, statement: Executable, model: type[M], what: str, params: Params = None
+) -> M:
+    row = await fetch_optional(tx, statement, model, params)
     if row is None:
         raise NotFoundError(f"{what} does not exist", table=_table_of(statement))
     return row
@@ -162,3 +175,6 @@ async def fetch_page(
 def _table_of(statement: Executable) -> str | None:
     froms: list[Any] = getattr(statement, "get_final_froms", list)()
     return str(froms[0].name) if froms and isinstance(froms[0], Table) else None
+
+
+_LOCKED_USER = locked(_USER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, select, true, update
+from sqlalchemy import BindParameter, Select, bindparam, case, delete, func, select, true, update
 
 from datasdk.errors import DomainLimitExceeded
 from datasdk.models import PAGE_SIZE, Dashboard, Domain, NewDomain, Page
@@ -28,7 +28,7 @@ from datasdk.validation import check_resolves_public
 CRITICAL_SCORE = 60
 
 
-def dashboard_query(user_id: str) -> Select[Any]:
+def dashboard_query(user_id: str | BindParameter[str]) -> Select[Any]:
     """The seed's dashboard metrics in one statement; the average is finished in Python
     because AVG's type and rounding differ per backend."""
     score = domains.c.last_scan_score
@@ -46,6 +46,9 @@ def user_domains(user_id: str, include_inactive: bool, page: PageRequest) -> Sel
     if not include_inactive:
         statement = statement.where(domains.c.is_active == true())
     return keyset(statement, domains.c.created_at, page)
+
+
+_DASHBOARD = dashboard_query(bindparam("user_id"))  # built once
 
 
 class SqlDomains:
@@ -106,7 +109,7 @@ class SqlDomains:
 
     async def dashboard(self, user_id: str) -> Dashboard:
         async with self._units.read() as tx:
-            row = (await tx.execute(dashboard_query(user_id))).rows[0]
+            row = (await tx.run(_DASHBOARD, {"user_id": user_id})).rows[0]
         scored, total = int(row["scored"]), int(row["score_sum"])
         # Half up, in integers: the same answer on every backend.
         average = (2 * total + scored) // (2 * scored) if scored else None

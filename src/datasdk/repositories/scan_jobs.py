@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, insert, literal, select, update
+from sqlalchemy import BindParameter, Integer, Select, bindparam, insert, select, update
 
 from datasdk.errors import InvalidStateTransition, NotFoundError, StaleVersionError, ValidationError
 from datasdk.ids import new_id
@@ -14,7 +14,6 @@ from datasdk.models import PAGE_SIZE, JobState, Page, ScanJob
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
-    by_id,
     fetch_all,
     fetch_one,
     fetch_page,
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 _ACTIVE = (JobState.FETCHING, JobState.ANALYZING)
 
 
-def claim_candidates(n: int) -> Select[Any]:
+def claim_candidates(n: int | BindParameter[int]) -> Select[Any]:
     """The n oldest QUEUED jobs, locked; rows another worker holds are skipped (PostgreSQL)."""
     return locked(
         select(scan_jobs.c.id)
@@ -64,40 +63,52 @@ def _moved(target: JobState) -> dict[str, Any]:
     return {"state": target, "version": scan_jobs.c.version + 1, "updated_at": utc_now()}
 
 
-def enqueue_statement(user_id: str | None, url: str) -> Any:
-    """INSERT ... RETURNING; with an owner, only if the owner exists (no row otherwise)."""
-    values = {"id": new_id(), "user_id": user_id, "url": url}
-    if user_id is None:
-        return insert(scan_jobs).values(**values).returning(*scan_jobs.c)
-    row = select(*(literal(v, scan_jobs.c[k].type).label(k) for k, v in values.items()))
-    owner = select(users.c.id).where(users.c.id == user_id).exists()
-    return insert(scan_jobs).from_select(list(values), row.where(owner)).returning(*scan_jobs.c)
+def _enqueue() -> tuple[Any, Any]:
+    """(without an owner, with one): INSERT ... RETURNING; with an owner, no row unless
+    the owner exists."""
+    names = ("id", "user_id", "url")
+    plain = insert(scan_jobs).values({n: bindparam(n) for n in names})
+    row = select(*(bindparam(n, type_=scan_jobs.c[n].type).label(n) for n in names))
+    owner = select(users.c.id).where(users.c.id == bindparam("user_id")).exists()
+    owned = insert(scan_jobs).from_select(list(names), row.where(owner))
+    return plain.returning(*scan_jobs.c), owned.returning(*scan_jobs.c)
 
 
-def transition_statement(job_id: uuid.UUID, target: JobState, expected_version: int) -> Any:
-    """Move the job if it is at `expected_version` and the move is legal; RETURNING it."""
-    sources = sorted(a for a, b in JOB_TRANSITIONS if b == target)
-    return (
-        update(scan_jobs)
-        .where(
-            scan_jobs.c.id == job_id,
-            scan_jobs.c.version == expected_version,
-            scan_jobs.c.state.in_(sources),
+def _transitions() -> dict[JobState, Any]:
+    """Per target state: move the job if it is at the expected version and the move is
+    legal; RETURNING it."""
+    statements = {}
+    for target in JobState:
+        sources = sorted(a for a, b in JOB_TRANSITIONS if b == target)
+        statements[target] = (
+            update(scan_jobs)
+            .where(
+                scan_jobs.c.id == bindparam("job_id"),
+                scan_jobs.c.version == bindparam("expected_version"),
+                scan_jobs.c.state.in_(sources),
+            )
+            .values(**_moved(target))
+            .returning(*scan_jobs.c)
         )
-        .values(**_moved(target))
-        .returning(*scan_jobs.c)
-    )
+    return statements
 
 
-def claim_statement(n: int) -> Any:
-    """The n oldest QUEUED jobs to FETCHING in one statement; RETURNING them."""
-    chosen = claim_candidates(n)
+def _claim() -> Any:
+    """The :n oldest QUEUED jobs to FETCHING in one statement; RETURNING them."""
+    chosen = claim_candidates(bindparam("n", type_=Integer))
     return (
         update(scan_jobs)
         .where(scan_jobs.c.id.in_(chosen), scan_jobs.c.state == JobState.QUEUED)
         .values(**_moved(JobState.FETCHING))
         .returning(*scan_jobs.c)
     )
+
+
+# Built once: the hot path only binds values.
+_ENQUEUE, _ENQUEUE_OWNED = _enqueue()
+_TRANSITION = _transitions()
+_CLAIM = _claim()
+_GET = select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id"))
 
 
 def user_page(user_id: str, page: PageRequest) -> Select[Any]:
@@ -114,8 +125,10 @@ class SqlScanJobs:
         url = normalize_scan_url(url)
         if self._units.resolver is not None:
             await check_resolves_public(url, resolver=self._units.resolver)
+        values = {"id": new_id(), "user_id": user_id, "url": url}
+        statement = _ENQUEUE if user_id is None else _ENQUEUE_OWNED
         async with self._units.statement() as tx:
-            rows = await fetch_all(tx, enqueue_statement(user_id, url), ScanJob)
+            rows = await fetch_all(tx, statement, ScanJob, values)
         if not rows:  # the owner's row was missing: the statement inserted nothing
             raise NotFoundError(f"user {user_id!r} does not exist", table="users")
         return rows[0]
@@ -123,7 +136,7 @@ class SqlScanJobs:
     async def get(self, job_id: uuid.UUID | str) -> ScanJob:
         job_id = as_uuid(job_id, "job_id")
         async with self._units.read() as tx:
-            return await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+            return await fetch_one(tx, _GET, ScanJob, f"scan job {job_id}", {"job_id": job_id})
 
     async def transition(
         self, job_id: uuid.UUID | str, state: JobState | str, *, expected_version: int
@@ -136,12 +149,11 @@ class SqlScanJobs:
         job_id = as_uuid(job_id, "job_id")
         target = member(JobState, state, "state")
         async with self._units.statement() as tx:
-            moved = await fetch_all(
-                tx, transition_statement(job_id, target, expected_version), ScanJob
-            )
+            params = {"job_id": job_id, "expected_version": expected_version}
+            moved = await fetch_all(tx, _TRANSITION[target], ScanJob, params)
             if moved:
                 return moved[0]
-            current = await fetch_one(tx, by_id(scan_jobs, job_id), ScanJob, f"scan job {job_id}")
+            current = await fetch_one(tx, _GET, ScanJob, f"scan job {job_id}", params)
         if current.version != expected_version:
             raise StaleVersionError(
                 f"scan job {job_id} is at version {current.version}, not {expected_version}",
@@ -163,7 +175,7 @@ class SqlScanJobs:
         """Up to n of the oldest QUEUED jobs, moved to FETCHING, oldest first."""
         positive_limit(n, field="n")
         async with self._units.statement() as tx:
-            claimed = await fetch_all(tx, claim_statement(n), ScanJob)
+            claimed = await fetch_all(tx, _CLAIM, ScanJob, {"n": n})
         return sorted(claimed, key=lambda job: (job.created_at, job.id))
 
     async def time_out_stale(self, *, older_than: timedelta) -> list[ScanJob]:

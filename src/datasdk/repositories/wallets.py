@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, insert, literal, select
+from sqlalchemy import BigInteger, Select, bindparam, insert, select
 
 from datasdk.errors import (
     IdempotencyKeyConflict,
@@ -60,14 +60,16 @@ class SqlWallets:
         async with self._units.write() as tx:
             # Lock the user: two concurrent opens then create one wallet, not a duplicate error.
             await require_user(tx, user_id, lock=True)
-            existing = await fetch_optional(tx, _wallet_of(user_id), Wallet)
+            existing = await fetch_optional(tx, _WALLET, Wallet, {"user_id": user_id})
             if existing is not None:
                 return existing
             return await insert_one(tx, wallets, Wallet, user_id=user_id)
 
     async def get(self, user_id: str) -> Wallet:
         async with self._units.read() as tx:
-            return await fetch_one(tx, _wallet_of(user_id), Wallet, f"the wallet of {user_id!r}")
+            return await fetch_one(
+                tx, _WALLET, Wallet, f"the wallet of {user_id!r}", {"user_id": user_id}
+            )
 
     async def credit(
         self,
@@ -103,7 +105,9 @@ class SqlWallets:
         """The wallet's ledger, newest first."""
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
-            wallet = await fetch_one(tx, _wallet_of(user_id), Wallet, f"the wallet of {user_id!r}")
+            wallet = await fetch_one(
+                tx, _WALLET, Wallet, f"the wallet of {user_id!r}", {"user_id": user_id}
+            )
             return await fetch_page(tx, wallet_history(wallet.id, page), CreditTransaction, page)
 
     async def _move(
@@ -127,7 +131,7 @@ class SqlWallets:
         for _ in range(_ATTEMPTS):
             try:
                 async with self._units.statement() as tx:
-                    rows = await fetch_all(tx, move.statement(), CreditTransaction)
+                    rows = await fetch_all(tx, _MOVE, CreditTransaction, move.params())
                     if rows:
                         return rows[0]
                     # Nothing moved: the single statement only says no; read to say why.
@@ -153,6 +157,32 @@ class _BalanceMoved(Exception):
     """The statement found too few credits, the read after it enough: a credit landed."""
 
 
+def _move_statement() -> Any:
+    """One INSERT into the ledger, or no row: the wallet (locked on PostgreSQL, whose
+    READ COMMITTED re-checks the balance after the lock) must hold :needed credits and
+    the key must be new. The ledger's trigger moves the balance."""
+    chosen = locked(
+        select(wallets.c.id).where(
+            wallets.c.user_id == bindparam("user_id"),
+            wallets.c.credit_balance >= bindparam("needed", type_=BigInteger),
+        )
+    ).cte("chosen")
+    key = bindparam("idempotency_key", type_=ledger.c.idempotency_key.type)
+    key_used = (
+        select(ledger.c.id)
+        .where(ledger.c.wallet_id == chosen.c.id, ledger.c.idempotency_key == key)
+        .exists()
+    )
+    typed = {name: bindparam(name, type_=ledger.c[name].type) for name in _BOUND}
+    values = {**typed, "wallet_id": chosen.c.id, "idempotency_key": key}
+    row = select(*(value.label(name) for name, value in values.items())).where(~key_used)
+    return insert(ledger).from_select(list(values), row).returning(*ledger.c)
+
+
+_BOUND = ("id", "amount", "kind", "scan_job_id")
+_MOVE = _move_statement()  # built once: the hot path only binds values
+
+
 @dataclass(frozen=True)
 class _Move:
     user_id: str
@@ -161,34 +191,21 @@ class _Move:
     key: str
     job: uuid.UUID | None
 
-    def statement(self) -> Any:
-        """One INSERT into the ledger, or no row: the wallet (locked on PostgreSQL, whose
-        READ COMMITTED re-checks the balance after the lock) must hold enough credits
-        and the key must be new. The ledger's trigger moves the balance."""
-        wallet = select(wallets.c.id).where(wallets.c.user_id == self.user_id)
-        if self.amount < 0:
-            wallet = wallet.where(wallets.c.credit_balance >= -self.amount)
-        chosen = locked(wallet).cte("chosen")
-        key_used = (
-            select(ledger.c.id)
-            .where(ledger.c.wallet_id == chosen.c.id, ledger.c.idempotency_key == self.key)
-            .exists()
-        )
-        values = {
-            "id": literal(new_id(), ledger.c.id.type),
-            "wallet_id": chosen.c.id,
-            "amount": literal(self.amount, ledger.c.amount.type),
-            "kind": literal(self.kind, ledger.c.kind.type),
-            "idempotency_key": literal(self.key, ledger.c.idempotency_key.type),
-            "scan_job_id": literal(self.job, ledger.c.scan_job_id.type),
+    def params(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "needed": max(0, -self.amount),
+            "idempotency_key": self.key,
+            "id": new_id(),
+            "amount": self.amount,
+            "kind": self.kind,
+            "scan_job_id": self.job,
         }
-        row = select(*(value.label(name) for name, value in values.items())).where(~key_used)
-        return insert(ledger).from_select(list(values), row).returning(*ledger.c)
 
     async def explain(self, tx: Transaction) -> CreditTransaction:
         """Why the statement moved nothing: the repeat of a request, or the error."""
         wallet = await fetch_one(
-            tx, _wallet_of(self.user_id), Wallet, f"the wallet of {self.user_id!r}"
+            tx, _WALLET, Wallet, f"the wallet of {self.user_id!r}", {"user_id": self.user_id}
         )
         first = await fetch_optional(
             tx,
@@ -213,5 +230,4 @@ class _Move:
         )
 
 
-def _wallet_of(user_id: str) -> Select[Any]:
-    return select(wallets).where(wallets.c.user_id == user_id)
+_WALLET = select(wallets).where(wallets.c.user_id == bindparam("user_id"))
