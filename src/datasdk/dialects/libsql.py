@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import re
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -104,6 +105,18 @@ _DISCONNECT_NAMES = (
 _VERB_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
 _ROLLBACK_TO_RE = re.compile(r"\s*ROLLBACK\s+(?:TRANSACTION\s+)?TO\b", re.IGNORECASE)
 _TOKEN_PARAM_RE = re.compile(r"(?i)(authToken=)[^&#]*")
+_BEGIN_WRITE_RE = re.compile(r"\s*BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
+_LOCAL_PREFIXES = ("file:", ":memory:")
+
+# One writer at a time per remote database, per event loop (see LibSQLConnection).
+_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_gate(url: str) -> asyncio.Lock:
+    gates = _write_gates.setdefault(asyncio.get_running_loop(), {})
+    return gates.setdefault(url, asyncio.Lock())
 
 
 def _code_for(name: str) -> int:
@@ -173,8 +186,24 @@ def _closed_error() -> sqlite3.Error:
     return err
 
 
+def _busy_error() -> sqlite3.Error:
+    # What the server itself answers when its write lock stays taken.
+    err = OperationalError("database is locked")
+    err.sqlite_errorcode, err.sqlite_errorname = _SQLITE_BUSY, "SQLITE_BUSY"
+    return err
+
+
 class LibSQLConnection:
-    """Async driver connection: a libsql client plus one persistent stream."""
+    """Async driver connection: a libsql client plus one persistent stream.
+
+    Remotely, write transactions (BEGIN IMMEDIATE/EXCLUSIVE) of one process queue for
+    the database on a client-side lock before they reach the server. A libSQL server
+    admits one writer at a time anyway; queueing here, in order, spares the server
+    writers that wait on its lock (sqld holds a transaction slot for each and times
+    them out; a server that runs statements one by one, as the Hrana test server
+    does, stalls for each such wait), and a waiting writer gives up within the same
+    busy timeout as one waiting at the server, with the same SQLITE_BUSY.
+    """
 
     isolation_level = None  # like sqlite3 with isolation_level=None: never auto-BEGIN
 
@@ -187,6 +216,8 @@ class LibSQLConnection:
         self._secret = secret
         self._busy_timeout = busy_timeout
         self._in_tx = False  # tracked from SQL text; used where sqlite can't be asked
+        self._remote = not url.startswith(_LOCAL_PREFIXES)
+        self._gate: asyncio.Lock | None = None  # the write gate, while this connection holds it
 
     @classmethod
     async def open(
@@ -248,6 +279,14 @@ class LibSQLConnection:
         retry = verb in ("BEGIN", "COMMIT", "END") or not self.in_transaction
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._busy_timeout
+        gated = verb == "BEGIN" and self._remote and self._gate is None
+        if gated and _BEGIN_WRITE_RE.match(sql):
+            gate = _write_gate(self._url)
+            try:
+                await asyncio.wait_for(gate.acquire(), self._busy_timeout)
+            except TimeoutError:
+                raise _busy_error() from None
+            self._gate = gate
         delay = 0.001
         while True:
             try:
@@ -259,13 +298,24 @@ class LibSQLConnection:
                     await asyncio.sleep(min(delay, remaining))
                     delay = min(delay * 2, 0.05)
                     continue
+                if gated:  # no transaction began: let the next writer in
+                    self._release_gate()
                 raise mapped from mapped.__cause__
             break
         if verb in ("BEGIN", "SAVEPOINT"):
             self._in_tx = True
         elif verb in ("COMMIT", "END") or (verb == "ROLLBACK" and not _ROLLBACK_TO_RE.match(sql)):
-            self._in_tx = False
+            self._ended()
         return result
+
+    def _ended(self) -> None:
+        self._in_tx = False
+        self._release_gate()
+
+    def _release_gate(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.release()
 
     async def commit(self) -> None:
         if self.in_transaction:
@@ -280,9 +330,10 @@ class LibSQLConnection:
             # Remotely the flag can be stale (e.g. RAISE(ROLLBACK) ended the tx).
             if "no transaction is active" not in str(err):
                 raise
-            self._in_tx = False
+            self._ended()
 
     async def close(self) -> None:
+        self._release_gate()
         stream, self._stream = self._stream, None
         if stream is not None:
             with contextlib.suppress(Exception):
@@ -293,6 +344,8 @@ class LibSQLConnection:
 
     def terminate(self) -> None:
         """Best-effort close without awaiting (the gc / invalidation path)."""
+        with contextlib.suppress(Exception):  # the gate's loop may be gone
+            self._release_gate()
         stream, self._stream = self._stream, None
         with contextlib.suppress(Exception):
             if stream is not None:
