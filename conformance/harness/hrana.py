@@ -22,13 +22,17 @@ sqld    errors as sqld's Hrana layer sends them, which is what the SDK must hand
         error, no such table or column) as SQL_INPUT_ERROR "SQL input error: <msg>
         (at offset N)"; rows affected from sqlite3_changes(), as sqld counts them.
 
-What the test server still does not imitate, and the SDK must not rely on: sqld
-expires idle interactive transactions (TRANSACTION_TIMEOUT "Transaction timed out")
-and refuses transactions beyond its limit (TRANSACTION_BUSY "Server cannot handle
-additional transactions"). The test server instead runs every statement of every
-connection behind one lock, each connection with a 1 s busy timeout: a writer that
-finds the database locked holds up the whole server for that second and then gets
-SQLITE_BUSY, which the driver retries within the SDK's busy timeout.
+        A transaction that has kept the write lock longer than sqld's transaction
+        timeout (5 s) while another writer waits is rolled back, and its owner's next
+        request fails with TRANSACTION_TIMEOUT "Transaction timed out", as sqld does;
+        so a connection a failed test abandoned mid-transaction cannot lock the
+        shared database for the rest of the run.
+
+What the test server still does not imitate: sqld refuses transactions beyond its
+limit (TRANSACTION_BUSY "Server cannot handle additional transactions"). And it runs
+every statement of every connection behind one lock, each connection with a 1 s
+busy timeout: a writer that finds the database locked holds up the whole server for
+that second and then gets SQLITE_BUSY, where sqld's writers wait side by side.
 """
 
 from __future__ import annotations
@@ -39,12 +43,18 @@ import ctypes
 import os
 import sys
 import tempfile
+import time
+import traceback
+import weakref
 from pathlib import Path
 from typing import Any
 
 ENV_DIR = "DATASDK_HRANA_SERVER_DIR"
 ENV_URL = "DATASDK_TEST_LIBSQL_URL"
 MODES = ("sqld", "native")
+# sqld's default limit on how long a transaction may keep others from writing.
+TXN_TIMEOUT_SECONDS = 5.0
+_SQLITE_TXN_WRITE = 2
 _REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = _REPO.parent / "shared" / "tools" / "hrana-test-server"
 
@@ -66,6 +76,28 @@ def _import_server() -> Any:
     import server_v2  # type: ignore[import-not-found]
 
     return server_v2
+
+
+def _patch_common(server: Any) -> None:
+    """Finalize the statement of a failed request at once, as sqld does."""
+    original_execute = server.execute_stmt
+
+    def execute_stmt(conn: Any, sqls: Any, stmt: Any) -> Any:
+        try:
+            return original_execute(conn, sqls, stmt)
+        except BaseException as err:
+            # The error's traceback and the failed frame's locals form a cycle that
+            # keeps the prepared statement alive until a garbage collection. Closing
+            # a connection with a live statement only makes it a zombie that keeps
+            # its open transaction, and so the write lock: a client that went away
+            # mid-transaction would lock the database for an unknown time.
+            seen = err
+            while seen is not None:
+                traceback.clear_frames(seen.__traceback__)
+                seen = seen.__cause__ or seen.__context__
+            raise
+
+    server.execute_stmt = execute_stmt
 
 
 def _patch_sqld(server: Any) -> None:
@@ -128,10 +160,41 @@ def _patch_sqld(server: Any) -> None:
     server.ResponseError.__init__ = response_error_init
 
     original_execute = server.execute_stmt
+    # Write transactions by when they began, and those rolled back under their owner.
+    writers: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+    expired: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def steal_expired_lock(waiter: Any) -> bool:
+        # sqld lets a writer that finds the lock held past the transaction timeout
+        # roll the holder back; the holder learns it at its next request.
+        now = time.monotonic()
+        for holder, since in list(writers.items()):
+            if holder.db_ptr is None:  # closed since, which ended its transaction
+                del writers[holder]
+            elif holder is not waiter and now - since > TXN_TIMEOUT_SECONDS:
+                holder.exec("ROLLBACK")
+                del writers[holder]
+                expired.add(holder)
+                return True
+        return False
 
     def execute_stmt(conn: Any, sqls: Any, stmt: Any) -> Any:
+        if conn in expired:
+            expired.discard(conn)
+            raise server.ResponseError("Transaction timed out", "TRANSACTION_TIMEOUT")
         before = conn.total_changes()
-        result = original_execute(conn, sqls, stmt)
+        try:
+            try:
+                result = original_execute(conn, sqls, stmt)
+            except server.ResponseError as err:
+                if err.code != "SQLITE_BUSY" or not steal_expired_lock(conn):
+                    raise
+                result = original_execute(conn, sqls, stmt)
+        finally:
+            if conn.txn_state() == _SQLITE_TXN_WRITE:
+                writers.setdefault(conn, time.monotonic())
+            else:
+                writers.pop(conn, None)
         # sqlite3_changes(): rows the statement itself changed, not its triggers'.
         wrote = conn.total_changes() != before
         result["affected_row_count"] = conn.changes() if wrote else 0
@@ -184,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     server = _import_server()
+    _patch_common(server)
     if args.mode == "sqld":
         _patch_sqld(server)
     with tempfile.TemporaryDirectory(prefix="hrana_") as tmp:

@@ -9,11 +9,16 @@ table itself, so it cannot be defeated by what it cleans up.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import libsql_client
 
 _ROUNDS = 5
+# Long enough for a server to roll back a transaction that a failed earlier test
+# abandoned (sqld times such a transaction out after 5 s when another writer waits).
+_LOCKED_FOR_AT_MOST = 30.0
 
 
 def _quote(name: str) -> str:
@@ -42,9 +47,21 @@ async def wipe(url: str, auth_token: str | None = None) -> None:
                 if not result.rows:
                     return
                 for kind, name in (tuple(row) for row in result.rows):
-                    await stream.execute(f"DROP {kind.upper()} IF EXISTS {_quote(name)}")
+                    await _patiently(stream, f"DROP {kind.upper()} IF EXISTS {_quote(name)}")
             raise RuntimeError(f"{url}: the schema would not empty in {_ROUNDS} rounds")
         finally:
             stream.close()
     finally:
         await client.close()
+
+
+async def _patiently(stream: Any, sql: str) -> None:
+    deadline = time.monotonic() + _LOCKED_FOR_AT_MOST
+    while True:
+        try:
+            await stream.execute(sql)
+            return
+        except libsql_client.LibsqlError as err:
+            if not err.code.startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.1)

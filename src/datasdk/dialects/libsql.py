@@ -300,6 +300,10 @@ class LibSQLConnection:
                     continue
                 if gated:  # no transaction began: let the next writer in
                     self._release_gate()
+                elif mapped.sqlite_errorname == "TRANSACTION_TIMEOUT":
+                    # The server rolled the transaction back, having let it hold the
+                    # write lock past its limit while another writer waited.
+                    self._ended()
                 raise mapped from mapped.__cause__
             break
         if verb in ("BEGIN", "SAVEPOINT"):
