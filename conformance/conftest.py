@@ -101,7 +101,7 @@ async def new_url(
         if handed_out > 1 and request.node.get_closest_marker("two_databases") is None:
             raise RuntimeError(
                 "a second database: mark the test @pytest.mark.two_databases(reason)"
-                f" (backends {', '.join(SINGLE_DATABASE)} have only one and deselect it)"
+                f" ({', '.join(SINGLE_DATABASE)} give a run one database and deselect such tests)"
             )
         n = next(_counter)
         if backend == "sqlite":
