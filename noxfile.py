@@ -85,8 +85,9 @@ def _hrana_server_dir() -> Path:
 
 def _hrana_requirements(server_dir: Path) -> list[str]:
     # The server's own protobuf pin; aiohttp comes with libsql-client (newer works).
-    pins = (server_dir / "requirements.txt").read_text().split()
-    return ["aiohttp", *(pin for pin in pins if Requirement(pin).name == "protobuf")]
+    lines = (server_dir / "requirements.txt").read_text().splitlines()
+    pins = [line.split("#", 1)[0].strip() for line in lines]
+    return ["aiohttp", *(pin for pin in pins if pin and Requirement(pin).name == "protobuf")]
 
 
 def _conformance_session(backend: str, doc: str) -> None:
