@@ -64,10 +64,6 @@ def server_dir() -> Path:
     return Path(os.environ.get(ENV_DIR) or DEFAULT_DIR)
 
 
-def server_available() -> bool:
-    return (server_dir() / "server_v2.py").is_file()
-
-
 def _import_server() -> Any:
     directory = server_dir()
     if not (directory / "server_v2.py").is_file():
