@@ -2,7 +2,9 @@
 
 Backend selection reaches the conformance suite through DATASDK_TEST_BACKEND. The
 postgres session needs no running server: the suite starts a throwaway PostgreSQL 15
-(conformance/harness/postgres.py) unless DATASDK_TEST_POSTGRES_URL names one.
+(conformance/harness/postgres.py) unless DATASDK_TEST_POSTGRES_URL names one. The
+libsql-remote session runs against DATASDK_TEST_LIBSQL_URL, or else starts the libSQL
+authors' Hrana test server (conformance/harness/hrana.py) when it is found.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ nox.options.sessions = [
     "conformance-sqlite",
     "conformance-libsql",
     "conformance-postgres",
-    "conformance-libsql-remote",  # skips itself unless DATASDK_TEST_LIBSQL_URL is set
+    # DATASDK_TEST_LIBSQL_URL, else the Hrana test server beside the repository, else skipped
+    "conformance-libsql-remote",
     "dialect-compliance",
     "examples",
     "docs",
@@ -75,20 +78,43 @@ def unit(session: nox.Session) -> None:
     session.run("pytest", "tests", *session.posargs)
 
 
+def _hrana_server_dir() -> Path:
+    """The libSQL authors' Hrana test server, beside the repository unless overridden."""
+    default = Path(__file__).parent.parent / "shared" / "tools" / "hrana-test-server"
+    return Path(os.environ.get("DATASDK_HRANA_SERVER_DIR") or default)
+
+
+def _hrana_requirements(server_dir: Path) -> list[str]:
+    # The server's own protobuf pin; aiohttp comes with libsql-client (newer works).
+    lines = (server_dir / "requirements.txt").read_text().splitlines()
+    pins = [line.split("#", 1)[0].strip() for line in lines]
+    return ["aiohttp", *(pin for pin in pins if pin and Requirement(pin).name == "protobuf")]
+
+
 def _conformance_session(backend: str, doc: str) -> None:
     """Register `conformance-<backend>` (nox parametrize would say conformance(backend=...))."""
 
     def session_func(session: nox.Session) -> None:
+        env = {"DATASDK_TEST_BACKEND": backend}
+        pytest = ["pytest", "conformance", *session.posargs]
+        if backend != "libsql-remote" or os.environ.get("DATASDK_TEST_LIBSQL_URL"):
+            _install_tests(session)
+            session.run(*pytest, env=env)
+            return
         # Part of the default run, so it must not fail where no remote server exists.
-        if backend == "libsql-remote" and not os.environ.get("DATASDK_TEST_LIBSQL_URL"):
+        server_dir = _hrana_server_dir()
+        if not (server_dir / "server_v2.py").is_file():
             session.skip(
-                "DATASDK_TEST_LIBSQL_URL is not set: remote libSQL conformance needs a"
-                " sqld/Turso URL (and DATASDK_TEST_LIBSQL_AUTH_TOKEN)"
+                "DATASDK_TEST_LIBSQL_URL is not set (a sqld/Turso URL, with"
+                " DATASDK_TEST_LIBSQL_AUTH_TOKEN) and there is no Hrana test server in"
+                f" {server_dir} (DATASDK_HRANA_SERVER_DIR)"
             )
         _install_tests(session)
-        session.run(
-            "pytest", "conformance", *session.posargs, env={"DATASDK_TEST_BACKEND": backend}
-        )
+        session.install(*_hrana_requirements(server_dir))
+        # The server answers as sqld does unless DATASDK_HRANA_MODE=native (see the harness).
+        mode = os.environ.get("DATASDK_HRANA_MODE", "sqld")
+        launcher = ["python", "conformance/harness/hrana.py", "--mode", mode, "--"]
+        session.run(*launcher, *pytest, env={**env, "DATASDK_HRANA_SERVER_DIR": str(server_dir)})
 
     session_func.__doc__ = doc
     nox.session(python=PYTHON, name=f"conformance-{backend}")(session_func)
@@ -98,7 +124,8 @@ _conformance_session("sqlite", "Conformance suite on SQLite (aiosqlite).")
 _conformance_session("libsql", "Conformance suite on local libSQL.")
 _conformance_session("postgres", "Conformance suite on PostgreSQL 15 (throwaway server).")
 _conformance_session(
-    "libsql-remote", "Conformance suite on a remote libSQL server (DATASDK_TEST_LIBSQL_URL)."
+    "libsql-remote",
+    "Conformance suite on remote libSQL: DATASDK_TEST_LIBSQL_URL, else a Hrana test server.",
 )
 
 

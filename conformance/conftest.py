@@ -3,7 +3,12 @@
 sqlite         SQLite files through aiosqlite
 libsql         local libSQL files through libsql-client
 postgres       a throwaway PostgreSQL 15 (or DATASDK_TEST_POSTGRES_URL)
-libsql-remote  DATASDK_TEST_LIBSQL_URL with DATASDK_TEST_LIBSQL_AUTH_TOKEN
+libsql-remote  DATASDK_TEST_LIBSQL_URL with DATASDK_TEST_LIBSQL_AUTH_TOKEN: one database
+               for the whole run, emptied before each test (harness/remote.py)
+
+A test gets one database from `new_url` unless it is marked `two_databases`; on a
+backend that has only one (libsql-remote) such tests are deselected, and the run's
+summary says which and why.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ import pytest
 
 import datasdk
 from harness.postgres import postgres_server
+from harness.remote import wipe
 
 BACKENDS = ("sqlite", "libsql", "postgres", "libsql-remote")
+# Backends that give the suite a single database, shared by every test.
+SINGLE_DATABASE = ("libsql-remote",)
 _counter = itertools.count()
 
 
@@ -33,6 +41,32 @@ def pytest_report_header() -> str:
     return f"datasdk conformance backend: {_backend()}"
 
 
+_deselected: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    backend = _backend()
+    if backend not in SINGLE_DATABASE:
+        return
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("two_databases")
+        (drop if marker else keep).append(item)
+        if marker:
+            why = marker.args[0] if marker.args else "no reason given"
+            _deselected.append(f"{item.nodeid}: needs two databases ({why})")
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _deselected:
+        terminalreporter.section(f"deselected: {_backend()} has one database")
+        for line in _deselected:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def postgres_url_factory() -> Iterator[Callable[[], str] | None]:
     if _backend() != "postgres":
@@ -43,11 +77,32 @@ def postgres_url_factory() -> Iterator[Callable[[], str] | None]:
 
 
 @pytest.fixture
-def new_url(tmp_path: Path, postgres_url_factory: Callable[[], str] | None) -> Callable[[], str]:
-    """A URL of a new, empty database of the backend under test."""
+async def new_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgres_url_factory: Callable[[], str] | None,
+) -> Callable[[], str]:
+    """The URL of a new, empty database of the backend under test (one per test).
+
+    A second one is for tests marked `two_databases` only, so that a test cannot
+    quietly use two databases where the backend has just one.
+    """
     backend = _backend()
+    handed_out = 0
+    if backend == "libsql-remote":
+        # The one remote database: empty it of whatever an earlier test left.
+        await wipe(
+            os.environ["DATASDK_TEST_LIBSQL_URL"], os.environ.get("DATASDK_TEST_LIBSQL_AUTH_TOKEN")
+        )
 
     def make() -> str:
+        nonlocal handed_out
+        handed_out += 1
+        if handed_out > 1 and request.node.get_closest_marker("two_databases") is None:
+            raise RuntimeError(
+                "a second database: mark the test @pytest.mark.two_databases(reason)"
+                f" ({', '.join(SINGLE_DATABASE)} give a run one database and deselect such tests)"
+            )
         n = next(_counter)
         if backend == "sqlite":
             return f"sqlite+aiosqlite:///{tmp_path / f'db{n}.sqlite'}"
@@ -72,9 +127,6 @@ async def open_database(
     async def open_(url: str | None = None, **options: object) -> datasdk.Database:
         database = datasdk.connect(url or new_url(), auth_token=token, **options)  # type: ignore[arg-type]
         opened.append(database)
-        if _backend() == "libsql-remote":
-            # One remote database serves every test: start each from an empty schema.
-            await database.downgrade("base")
         return database
 
     yield open_

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -68,6 +69,18 @@ NotSupportedError = sqlite3.NotSupportedError
 
 _VERB_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
 _ROLLBACK_TO_RE = re.compile(r"\s*ROLLBACK\s+(?:TRANSACTION\s+)?TO\b", re.IGNORECASE)
+_BEGIN_WRITE_RE = re.compile(r"\s*BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
+_LOCAL_PREFIXES = ("file:", ":memory:")
+
+# One writer at a time per remote database, per event loop (see LibSQLConnection).
+_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_gate(url: str) -> asyncio.Lock:
+    gates = _write_gates.setdefault(asyncio.get_running_loop(), {})
+    return gates.setdefault(url, asyncio.Lock())
 
 
 def _bind(value: Any) -> Any:
@@ -99,7 +112,16 @@ def _check_isolation_level(value: str | None) -> str | None:
 
 
 class LibSQLConnection:
-    """Async driver connection: a libsql client plus one persistent stream."""
+    """Async driver connection: a libsql client plus one persistent stream.
+
+    Remotely, write transactions (BEGIN IMMEDIATE/EXCLUSIVE) of one process queue for
+    the database on a client-side lock before they reach the server. A libSQL server
+    admits one writer at a time anyway; queueing here, in order, spares the server
+    writers that wait on its lock (sqld holds a transaction slot for each and times
+    them out; a server that runs statements one by one, as the Hrana test server
+    does, stalls for each such wait), and a waiting writer gives up within the same
+    busy timeout as one waiting at the server, with the same SQLITE_BUSY.
+    """
 
     def __init__(
         self,
@@ -117,6 +139,8 @@ class LibSQLConnection:
         self._busy_timeout = busy_timeout
         self._isolation_level = _check_isolation_level(isolation_level)
         self._in_tx = False  # tracked from SQL text; used where sqlite can't be asked
+        self._remote = not url.startswith(_LOCAL_PREFIXES)
+        self._gate: asyncio.Lock | None = None  # the write gate, while this connection holds it
 
     @classmethod
     async def open(
@@ -239,6 +263,14 @@ class LibSQLConnection:
         # must roll back instead.
         retry = verb in ("BEGIN", "COMMIT", "END") or not self.in_transaction
         loop = asyncio.get_running_loop()
+        gated = verb == "BEGIN" and self._remote and self._gate is None
+        if gated and _BEGIN_WRITE_RE.match(sql):
+            gate = _write_gate(self._url)
+            try:
+                await asyncio.wait_for(gate.acquire(), self._busy_timeout)
+            except TimeoutError:
+                raise libsql_wire.busy_error() from None
+            self._gate = gate
         delay = 0.001
         while True:
             try:
@@ -250,13 +282,28 @@ class LibSQLConnection:
                     await asyncio.sleep(min(delay, remaining))
                     delay = min(delay * 2, 0.05)
                     continue
+                if gated:  # no transaction began: let the next writer in
+                    self._release_gate()
+                elif mapped.sqlite_errorname == "TRANSACTION_TIMEOUT":
+                    # The server rolled the transaction back, having let it hold the
+                    # write lock past its limit while another writer waited.
+                    self._ended()
                 raise mapped from mapped.__cause__
             break
         if verb in ("BEGIN", "SAVEPOINT"):
             self._in_tx = True
         elif verb in ("COMMIT", "END") or (verb == "ROLLBACK" and not _ROLLBACK_TO_RE.match(sql)):
-            self._in_tx = False
+            self._ended()
         return result
+
+    def _ended(self) -> None:
+        self._in_tx = False
+        self._release_gate()
+
+    def _release_gate(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.release()
 
     async def commit(self) -> None:
         if self.in_transaction:
@@ -271,9 +318,10 @@ class LibSQLConnection:
             # Remotely the flag can be stale (e.g. RAISE(ROLLBACK) ended the tx).
             if "no transaction is active" not in str(err):
                 raise
-            self._in_tx = False
+            self._ended()
 
     async def close(self) -> None:
+        self._release_gate()
         stream, self._stream = self._stream, None
         if stream is not None:
             with contextlib.suppress(Exception):
@@ -284,6 +332,8 @@ class LibSQLConnection:
 
     def terminate(self) -> None:
         """Best-effort close without awaiting (the gc / invalidation path)."""
+        with contextlib.suppress(Exception):  # the gate's loop may be gone
+            self._release_gate()
         stream, self._stream = self._stream, None
         with contextlib.suppress(Exception):
             if stream is not None:

@@ -205,6 +205,11 @@ def closed_error() -> sqlite3.Error:
     return _coded(sqlite3.ProgrammingError, message, 0, "CLIENT_CLOSED")
 
 
+def busy_error() -> sqlite3.Error:
+    """What a server answers when its write lock stays taken (the driver's own wait)."""
+    return _coded(sqlite3.OperationalError, "database is locked", SQLITE_BUSY, "SQLITE_BUSY")
+
+
 def is_busy(error: sqlite3.Error) -> bool:
     return int(getattr(error, "sqlite_errorcode", 0)) & 0xFF == SQLITE_BUSY
 
