@@ -71,6 +71,10 @@ _VERB_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
 _ROLLBACK_TO_RE = re.compile(r"\s*ROLLBACK\s+(?:TRANSACTION\s+)?TO\b", re.IGNORECASE)
 _BEGIN_WRITE_RE = re.compile(r"\s*BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", re.IGNORECASE)
 _LOCAL_PREFIXES = ("file:", ":memory:")
+# Statements that never take the write lock by themselves.
+_NOT_WRITES = frozenset(
+    ("SELECT", "PRAGMA", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN")
+)
 
 # One writer at a time per remote database, per event loop (see LibSQLConnection).
 _write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
@@ -262,19 +266,40 @@ class LibSQLConnection:
         # transaction stays open) and in autocommit; mid-transaction, the caller
         # must roll back instead.
         retry = verb in ("BEGIN", "COMMIT", "END") or not self.in_transaction
-        loop = asyncio.get_running_loop()
         gated = verb == "BEGIN" and self._remote and self._gate is None
-        if gated and _BEGIN_WRITE_RE.match(sql):
+        # A write that is its own transaction queues like a write unit does.
+        single = (
+            self._remote
+            and self._gate is None
+            and not self.in_transaction
+            and verb not in _NOT_WRITES
+        )
+        if (gated and _BEGIN_WRITE_RE.match(sql)) or single:
             gate = _write_gate(self._url)
             try:
                 await asyncio.wait_for(gate.acquire(), self._busy_timeout)
             except TimeoutError:
                 raise libsql_wire.busy_error() from None
             self._gate = gate
+        try:
+            result = await self._send(sql, params, retry, deadline, gated)
+        finally:
+            if single:
+                self._release_gate()
+        if verb in ("BEGIN", "SAVEPOINT"):
+            self._in_tx = True
+        elif verb in ("COMMIT", "END") or (verb == "ROLLBACK" and not _ROLLBACK_TO_RE.match(sql)):
+            self._ended()
+        return result
+
+    async def _send(
+        self, sql: str, params: Any, retry: bool, deadline: float, gated: bool
+    ) -> libsql_client.ResultSet:
+        loop = asyncio.get_running_loop()
         delay = 0.001
         while True:
             try:
-                result = await self._stream.execute(sql, params)
+                return await self._stream.execute(sql, params)
             except Exception as err:
                 mapped = libsql_wire.dbapi_error(err, self._secret)
                 remaining = deadline - loop.time()
@@ -289,12 +314,6 @@ class LibSQLConnection:
                     # write lock past its limit while another writer waited.
                     self._ended()
                 raise mapped from mapped.__cause__
-            break
-        if verb in ("BEGIN", "SAVEPOINT"):
-            self._in_tx = True
-        elif verb in ("COMMIT", "END") or (verb == "ROLLBACK" and not _ROLLBACK_TO_RE.match(sql)):
-            self._ended()
-        return result
 
     def _ended(self) -> None:
         self._in_tx = False
