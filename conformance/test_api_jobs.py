@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import HASH, new_user, outcomes, race
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 import datasdk
 from datasdk import JobState, errors
@@ -115,6 +115,113 @@ async def test_racing_transitions_let_exactly_one_win(database: datasdk.Database
     assert len(ok) == 1
     assert all(isinstance(e, errors.StaleVersionError) for e in failed), failed
     assert (await database.scan_jobs.get(job.id)).version == 2
+
+
+async def _mixed_batch(
+    db: datasdk.Database,
+) -> tuple[list[tuple[object, int, str]], dict[str, datasdk.ScanJob]]:
+    jobs = {
+        name: await db.scan_jobs.enqueue(None, f"https://{name}.example.com/")
+        for name in ("queued", "fetching", "stale", "illegal", "finished")
+    }
+    for name in ("fetching", "stale"):
+        jobs[name] = await db.scan_jobs.transition(jobs[name].id, "FETCHING", expected_version=1)
+    jobs["finished"] = await db.scan_jobs.transition(
+        jobs["finished"].id, "FAILED", expected_version=1
+    )
+    moves: list[tuple[object, int, str]] = [
+        (jobs["stale"].id, 1, "ANALYZING"),
+        (jobs["queued"].id, 1, "FETCHING"),
+        (str(uuid.UUID(int=7)), 1, "FAILED"),
+        (jobs["illegal"].id, 1, "COMPLETED"),
+        (jobs["fetching"].id, 2, "ANALYZING"),
+        (jobs["finished"].id, 2, "QUEUED"),
+    ]
+    return moves, jobs
+
+
+async def test_transition_many_moves_exactly_the_legal_current_moves(
+    database: datasdk.Database,
+) -> None:
+    moves, jobs = await _mixed_batch(database)
+    result = await database.scan_jobs.transition_many(moves)
+    assert [(j.id, j.state, j.version) for j in result.moved] == [
+        (jobs["queued"].id, JobState.FETCHING, 2),
+        (jobs["fetching"].id, JobState.ANALYZING, 3),
+    ]
+    for job in result.moved:
+        assert await database.scan_jobs.get(job.id) == job
+        assert job.updated_at >= jobs["queued"].updated_at
+    assert [
+        (r.job_id, r.reason, r.expected_version, r.actual_version, r.from_state, r.to_state)
+        for r in result.refused
+    ] == [
+        (jobs["stale"].id, "stale_version", 1, 2, JobState.FETCHING, JobState.ANALYZING),
+        (uuid.UUID(int=7), "not_found", 1, None, None, JobState.FAILED),
+        (jobs["illegal"].id, "invalid_transition", 1, 1, JobState.QUEUED, JobState.COMPLETED),
+        (jobs["finished"].id, "invalid_transition", 2, 2, JobState.FAILED, JobState.QUEUED),
+    ]
+    for name in ("stale", "illegal", "finished"):
+        assert await database.scan_jobs.get(jobs[name].id) == jobs[name]
+
+
+async def test_transition_many_takes_one_statement(database: datasdk.Database) -> None:
+    jobs = [await database.scan_jobs.enqueue(None, f"https://s{i}.example.com/") for i in range(5)]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            statements.append(sql)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        result = await database.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
+        assert len(result.moved) == 5
+        assert result.refused == []
+        assert len(statements) == 1, statements
+        statements.clear()
+        # Refusals cost one more read, only then.
+        result = await database.scan_jobs.transition_many([(j.id, 1, "ANALYZING") for j in jobs])
+        assert result.moved == []
+        assert len(result.refused) == 5
+        assert len(statements) == 2, statements
+        statements.clear()
+        empty = await database.scan_jobs.transition_many([])
+        assert (empty.moved, empty.refused, statements) == ([], [], [])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        [(uuid.UUID(int=1), 1, "FETCHING"), (str(uuid.UUID(int=1)), 2, "FAILED")],
+        [(uuid.UUID(int=1), 1, "DONE")],
+        [(uuid.UUID(int=1), "1", "FETCHING")],
+        [("not-a-uuid", 1, "FETCHING")],
+        [(uuid.UUID(int=1), 1)],
+        [(uuid.UUID(int=n), 1, "FETCHING") for n in range(1001)],
+    ],
+)
+async def test_transition_many_refuses_malformed_batches(
+    database: datasdk.Database, moves: list[tuple[object, ...]]
+) -> None:
+    with pytest.raises(errors.ValidationError):
+        await database.scan_jobs.transition_many(moves)  # type: ignore[arg-type]
+
+
+async def test_racing_batches_move_each_job_once(database: datasdk.Database) -> None:
+    jobs = [await database.scan_jobs.enqueue(None, f"https://r{i}.example.com/") for i in range(6)]
+    batch = [(j.id, 1, "FETCHING") for j in jobs]
+    results = await race(4, lambda i: database.scan_jobs.transition_many(batch[i:] + batch[:i]))
+    done, failed = outcomes(results)
+    assert failed == []
+    moved = [job.id for result in done for job in result.moved]
+    assert sorted(moved) == sorted(j.id for j in jobs)
+    refused = [r for result in done for r in result.refused]
+    assert len(refused) == 3 * len(jobs)
+    assert {(r.reason, r.actual_version) for r in refused} == {("stale_version", 2)}
+    assert {(await database.scan_jobs.get(j.id)).version for j in jobs} == {2}
 
 
 @pytest.mark.parametrize(("workers", "jobs", "batch"), [(6, 40, 1), (5, 60, 7)])

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datasdk.models._base import InputModel, OutputModel, Page
 from datasdk.models.credits import CreditTransaction, Wallet
-from datasdk.models.jobs import AuditEntry, NewAuditEntry, NewScanResult, ScanJob, ScanResult
+from datasdk.models.jobs import (
+    AuditEntry,
+    BatchResult,
+    NewAuditEntry,
+    NewScanResult,
+    RefusalReason,
+    RefusedMove,
+    ScanJob,
+    ScanResult,
+)
 from datasdk.models.monitoring import (
     Dashboard,
     Domain,
@@ -34,6 +43,7 @@ from datasdk.schema.enums import (
 
 __all__ = [
     "AuditEntry",
+    "BatchResult",
     "Confidence",
     "CreditKind",
     "CreditTransaction",
@@ -54,6 +64,8 @@ __all__ = [
     "NewUser",
     "OutputModel",
     "Page",
+    "RefusalReason",
+    "RefusedMove",
     "Report",
     "Scan",
     "ScanJob",
