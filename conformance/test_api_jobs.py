@@ -224,6 +224,74 @@ async def test_racing_batches_move_each_job_once(database: datasdk.Database) -> 
     assert {(await database.scan_jobs.get(j.id)).version for j in jobs} == {2}
 
 
+async def _analyzing(db: datasdk.Database, n: int) -> list[datasdk.ScanJob]:
+    jobs = [await db.scan_jobs.enqueue(None, f"https://c{i}.example.com/") for i in range(n)]
+    moved = await db.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
+    moved = await db.scan_jobs.transition_many([(j.id, 2, "ANALYZING") for j in moved.moved])
+    return moved.moved
+
+
+async def test_complete_many_records_results_of_the_completed_jobs(
+    database: datasdk.Database,
+) -> None:
+    ready = await _analyzing(database, 3)
+    early = await database.scan_jobs.enqueue(None, "https://early.example.com/")
+    completions = [
+        (ready[0].id, 3, datasdk.NewScanResult(risk_score=10, content_hash=HASH)),
+        (early.id, 1, datasdk.NewScanResult(risk_score=20, content_hash=HASH)),
+        (ready[1].id, 2, datasdk.NewScanResult(risk_score=30, content_hash=HASH)),
+        (
+            ready[2].id,
+            3,
+            datasdk.NewScanResult(
+                risk_score=40, content_hash=HASH, http_headers={"Content-Type": "text/html"}
+            ),
+        ),
+    ]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            statements.append(sql)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        result = await database.scan_jobs.complete_many(completions)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    # The move, the results' insert, and the read that explains the refusals.
+    assert len(statements) == 3, statements
+    assert [(j.id, j.state, j.version) for j in result.moved] == [
+        (ready[0].id, JobState.COMPLETED, 4),
+        (ready[2].id, JobState.COMPLETED, 4),
+    ]
+    assert [(r.job_id, r.reason) for r in result.refused] == [
+        (early.id, "invalid_transition"),
+        (ready[1].id, "stale_version"),
+    ]
+    recorded = await database.scan_results.get(ready[2].id)
+    assert (recorded.risk_score, recorded.http_headers) == (40, {"content-type": "text/html"})
+    assert (await database.scan_results.get(ready[0].id)).risk_score == 10
+    for job in (early, ready[1]):
+        with pytest.raises(errors.NotFoundError):
+            await database.scan_results.get(job.id)
+
+
+async def test_complete_many_refuses_a_second_result_for_the_whole_batch(
+    database: datasdk.Database,
+) -> None:
+    ready = await _analyzing(database, 2)
+    first = datasdk.NewScanResult(risk_score=1, content_hash=HASH)
+    await database.scan_results.record(ready[1].id, first)
+    with pytest.raises(errors.UniqueViolation):
+        await database.scan_jobs.complete_many([(j.id, 3, first) for j in ready])
+    assert {(await database.scan_jobs.get(j.id)).state for j in ready} == {JobState.ANALYZING}
+    with pytest.raises(errors.NotFoundError):
+        await database.scan_results.get(ready[0].id)
+    with pytest.raises(errors.ValidationError):
+        await database.scan_jobs.complete_many([(ready[0].id, 3, {"risk_score": 1})])  # type: ignore[list-item]
+
+
 @pytest.mark.parametrize(("workers", "jobs", "batch"), [(6, 40, 1), (5, 60, 7)])
 async def test_workers_claim_every_job_exactly_once(
     database: datasdk.Database, workers: int, jobs: int, batch: int

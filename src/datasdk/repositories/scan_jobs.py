@@ -15,6 +15,7 @@ from sqlalchemy import (
     and_,
     column,
     exists,
+    insert,
     or_,
     select,
     update,
@@ -22,7 +23,16 @@ from sqlalchemy import (
 )
 
 from datasdk.errors import InvalidStateTransition, StaleVersionError, ValidationError
-from datasdk.models import BatchResult, JobState, Page, RefusalReason, RefusedMove, ScanJob
+from datasdk.ids import new_id
+from datasdk.models import (
+    BatchResult,
+    JobState,
+    NewScanResult,
+    Page,
+    RefusalReason,
+    RefusedMove,
+    ScanJob,
+)
 from datasdk.models._base import decode_cursor, encode_cursor
 from datasdk.repositories._sql import (
     as_uuid,
@@ -37,7 +47,7 @@ from datasdk.repositories._sql import (
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import JOB_TRANSITIONS
-from datasdk.schema.tables import scan_jobs
+from datasdk.schema.tables import scan_jobs, scan_results
 from datasdk.schema.types import UUIDType, utc_now
 from datasdk.validation import check_resolves_public, normalize_scan_url
 
@@ -50,6 +60,7 @@ _ACTIVE = (JobState.FETCHING, JobState.ANALYZING)
 MAX_BATCH = 1000
 
 Move = tuple[uuid.UUID | str, int, JobState | str]
+Completion = tuple[uuid.UUID | str, int, NewScanResult]
 
 
 def claim_candidates(n: int) -> Select[Any]:
@@ -190,14 +201,30 @@ class SqlScanJobs:
         if not checked:
             return BatchResult(moved=[], refused=[])
         async with self._units.write() as tx:
-            rows = await fetch_all(tx, move_many(checked), ScanJob)
-            moved = {job.id: job for job in rows}
-            left = [move for move in checked if move[0] not in moved]
-            refused = await _refusals(tx, left) if left else []
-        order = {move[0]: n for n, move in enumerate(checked)}
-        return BatchResult(
-            moved=sorted(moved.values(), key=lambda job: order[job.id]), refused=refused
+            return await _move_batch(tx, checked)
+
+    async def complete_many(self, completions: Sequence[Completion]) -> BatchResult:
+        """Record each (job_id, expected_version, NewScanResult) and complete the job.
+
+        As transition_many to COMPLETED, then one INSERT of the moved jobs' results; a
+        refused job gets no result. A moved job that already has a result fails the
+        whole call with UniqueViolation, as a second `scan_results.record` would.
+        """
+        checked = _checked_moves(
+            [_completion_move(completion) for completion in _sequence(completions)]
         )
+        if not checked:
+            return BatchResult(moved=[], refused=[])
+        results = {as_uuid(job_id, "job_id"): result for job_id, _, result in completions}
+        async with self._units.write() as tx:
+            batch = await _move_batch(tx, checked)
+            if batch.moved:
+                rows = [
+                    {"id": new_id(), "job_id": job.id, **results[job.id].model_dump()}
+                    for job in batch.moved
+                ]
+                await tx.execute(insert(scan_results).values(rows))
+            return batch
 
     async def claim_next(self) -> ScanJob | None:
         """The oldest QUEUED job, moved to FETCHING; never handed to two workers."""
@@ -255,9 +282,37 @@ async def _move_all(
     return await fetch_all(tx, statement, ScanJob)
 
 
-def _checked_moves(moves: Sequence[Move]) -> list[tuple[uuid.UUID, int, JobState]]:
+def _sequence(moves: object) -> Sequence[Any]:
     if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
         raise ValidationError("moves: must be a sequence of moves", field="moves")
+    return moves
+
+
+def _completion_move(completion: object) -> Move:
+    if (
+        not isinstance(completion, tuple | list)
+        or len(completion) != 3
+        or not isinstance(completion[2], NewScanResult)
+    ):
+        raise ValidationError(
+            "completions: each is (job_id, expected_version, NewScanResult)", field="completions"
+        )
+    return (completion[0], completion[1], JobState.COMPLETED)
+
+
+async def _move_batch(
+    tx: Transaction, checked: list[tuple[uuid.UUID, int, JobState]]
+) -> BatchResult:
+    rows = await fetch_all(tx, move_many(checked), ScanJob)
+    moved = {job.id: job for job in rows}
+    left = [move for move in checked if move[0] not in moved]
+    refused = await _refusals(tx, left) if left else []
+    order = {move[0]: n for n, move in enumerate(checked)}
+    return BatchResult(moved=sorted(moved.values(), key=lambda job: order[job.id]), refused=refused)
+
+
+def _checked_moves(moves: Sequence[Move]) -> list[tuple[uuid.UUID, int, JobState]]:
+    _sequence(moves)
     if len(moves) > MAX_BATCH:
         raise ValidationError(f"moves: at most {MAX_BATCH} per call", field="moves")
     checked: list[tuple[uuid.UUID, int, JobState]] = []
