@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import HASH, new_user, outcomes, race
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 import datasdk
 from datasdk import JobState, errors
@@ -115,6 +115,181 @@ async def test_racing_transitions_let_exactly_one_win(database: datasdk.Database
     assert len(ok) == 1
     assert all(isinstance(e, errors.StaleVersionError) for e in failed), failed
     assert (await database.scan_jobs.get(job.id)).version == 2
+
+
+async def _mixed_batch(
+    db: datasdk.Database,
+) -> tuple[list[tuple[object, int, str]], dict[str, datasdk.ScanJob]]:
+    jobs = {
+        name: await db.scan_jobs.enqueue(None, f"https://{name}.example.com/")
+        for name in ("queued", "fetching", "stale", "illegal", "finished")
+    }
+    for name in ("fetching", "stale"):
+        jobs[name] = await db.scan_jobs.transition(jobs[name].id, "FETCHING", expected_version=1)
+    jobs["finished"] = await db.scan_jobs.transition(
+        jobs["finished"].id, "FAILED", expected_version=1
+    )
+    moves: list[tuple[object, int, str]] = [
+        (jobs["stale"].id, 1, "ANALYZING"),
+        (jobs["queued"].id, 1, "FETCHING"),
+        (str(uuid.UUID(int=7)), 1, "FAILED"),
+        (jobs["illegal"].id, 1, "COMPLETED"),
+        (jobs["fetching"].id, 2, "ANALYZING"),
+        (jobs["finished"].id, 2, "QUEUED"),
+    ]
+    return moves, jobs
+
+
+async def test_transition_many_moves_exactly_the_legal_current_moves(
+    database: datasdk.Database,
+) -> None:
+    moves, jobs = await _mixed_batch(database)
+    result = await database.scan_jobs.transition_many(moves)
+    assert [(j.id, j.state, j.version) for j in result.moved] == [
+        (jobs["queued"].id, JobState.FETCHING, 2),
+        (jobs["fetching"].id, JobState.ANALYZING, 3),
+    ]
+    for job in result.moved:
+        assert await database.scan_jobs.get(job.id) == job
+        assert job.updated_at >= jobs["queued"].updated_at
+    assert [
+        (r.job_id, r.reason, r.expected_version, r.actual_version, r.from_state, r.to_state)
+        for r in result.refused
+    ] == [
+        (jobs["stale"].id, "stale_version", 1, 2, JobState.FETCHING, JobState.ANALYZING),
+        (uuid.UUID(int=7), "not_found", 1, None, None, JobState.FAILED),
+        (jobs["illegal"].id, "invalid_transition", 1, 1, JobState.QUEUED, JobState.COMPLETED),
+        (jobs["finished"].id, "invalid_transition", 2, 2, JobState.FAILED, JobState.QUEUED),
+    ]
+    for name in ("stale", "illegal", "finished"):
+        assert await database.scan_jobs.get(jobs[name].id) == jobs[name]
+
+
+async def test_transition_many_takes_one_statement(database: datasdk.Database) -> None:
+    jobs = [await database.scan_jobs.enqueue(None, f"https://s{i}.example.com/") for i in range(5)]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            statements.append(sql)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        result = await database.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
+        assert len(result.moved) == 5
+        assert result.refused == []
+        assert len(statements) == 1, statements
+        statements.clear()
+        # Refusals cost one more read, only then.
+        result = await database.scan_jobs.transition_many([(j.id, 1, "ANALYZING") for j in jobs])
+        assert result.moved == []
+        assert len(result.refused) == 5
+        assert len(statements) == 2, statements
+        statements.clear()
+        empty = await database.scan_jobs.transition_many([])
+        assert (empty.moved, empty.refused, statements) == ([], [], [])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        [(uuid.UUID(int=1), 1, "FETCHING"), (str(uuid.UUID(int=1)), 2, "FAILED")],
+        [(uuid.UUID(int=1), 1, "DONE")],
+        [(uuid.UUID(int=1), "1", "FETCHING")],
+        [("not-a-uuid", 1, "FETCHING")],
+        [(uuid.UUID(int=1), 1)],
+        [(uuid.UUID(int=n), 1, "FETCHING") for n in range(1001)],
+    ],
+)
+async def test_transition_many_refuses_malformed_batches(
+    database: datasdk.Database, moves: list[tuple[object, ...]]
+) -> None:
+    with pytest.raises(errors.ValidationError):
+        await database.scan_jobs.transition_many(moves)  # type: ignore[arg-type]
+
+
+async def test_racing_batches_move_each_job_once(database: datasdk.Database) -> None:
+    jobs = [await database.scan_jobs.enqueue(None, f"https://r{i}.example.com/") for i in range(6)]
+    batch = [(j.id, 1, "FETCHING") for j in jobs]
+    results = await race(4, lambda i: database.scan_jobs.transition_many(batch[i:] + batch[:i]))
+    done, failed = outcomes(results)
+    assert failed == []
+    moved = [job.id for result in done for job in result.moved]
+    assert sorted(moved) == sorted(j.id for j in jobs)
+    refused = [r for result in done for r in result.refused]
+    assert len(refused) == 3 * len(jobs)
+    assert {(r.reason, r.actual_version) for r in refused} == {("stale_version", 2)}
+    assert {(await database.scan_jobs.get(j.id)).version for j in jobs} == {2}
+
+
+async def _analyzing(db: datasdk.Database, n: int) -> list[datasdk.ScanJob]:
+    jobs = [await db.scan_jobs.enqueue(None, f"https://c{i}.example.com/") for i in range(n)]
+    moved = await db.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
+    moved = await db.scan_jobs.transition_many([(j.id, 2, "ANALYZING") for j in moved.moved])
+    return moved.moved
+
+
+async def test_complete_many_records_results_of_the_completed_jobs(
+    database: datasdk.Database,
+) -> None:
+    ready = await _analyzing(database, 3)
+    early = await database.scan_jobs.enqueue(None, "https://early.example.com/")
+    completions = [
+        (ready[0].id, 3, datasdk.NewScanResult(risk_score=10, content_hash=HASH)),
+        (early.id, 1, datasdk.NewScanResult(risk_score=20, content_hash=HASH)),
+        (ready[1].id, 2, datasdk.NewScanResult(risk_score=30, content_hash=HASH)),
+        (
+            ready[2].id,
+            3,
+            datasdk.NewScanResult(
+                risk_score=40, content_hash=HASH, http_headers={"Content-Type": "text/html"}
+            ),
+        ),
+    ]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            statements.append(sql)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        result = await database.scan_jobs.complete_many(completions)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    # The move, the results' insert, and the read that explains the refusals.
+    assert len(statements) == 3, statements
+    assert [(j.id, j.state, j.version) for j in result.moved] == [
+        (ready[0].id, JobState.COMPLETED, 4),
+        (ready[2].id, JobState.COMPLETED, 4),
+    ]
+    assert [(r.job_id, r.reason) for r in result.refused] == [
+        (early.id, "invalid_transition"),
+        (ready[1].id, "stale_version"),
+    ]
+    recorded = await database.scan_results.get(ready[2].id)
+    assert (recorded.risk_score, recorded.http_headers) == (40, {"content-type": "text/html"})
+    assert (await database.scan_results.get(ready[0].id)).risk_score == 10
+    for job in (early, ready[1]):
+        with pytest.raises(errors.NotFoundError):
+            await database.scan_results.get(job.id)
+
+
+async def test_complete_many_refuses_a_second_result_for_the_whole_batch(
+    database: datasdk.Database,
+) -> None:
+    ready = await _analyzing(database, 2)
+    first = datasdk.NewScanResult(risk_score=1, content_hash=HASH)
+    await database.scan_results.record(ready[1].id, first)
+    with pytest.raises(errors.UniqueViolation):
+        await database.scan_jobs.complete_many([(j.id, 3, first) for j in ready])
+    assert {(await database.scan_jobs.get(j.id)).state for j in ready} == {JobState.ANALYZING}
+    with pytest.raises(errors.NotFoundError):
+        await database.scan_results.get(ready[0].id)
+    with pytest.raises(errors.ValidationError):
+        await database.scan_jobs.complete_many([(ready[0].id, 3, {"risk_score": 1})])  # type: ignore[list-item]
 
 
 @pytest.mark.parametrize(("workers", "jobs", "batch"), [(6, 40, 1), (5, 60, 7)])

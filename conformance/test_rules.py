@@ -393,6 +393,97 @@ async def test_a_wallet_opens_empty(database: datasdk.Database) -> None:
     assert raised.value.rule == "ledger"
 
 
+async def _entry_id(db: datasdk.Database, wallet_id: uuid.UUID, key: str) -> uuid.UUID:
+    t = metadata.tables["credit_transactions"]
+    [row] = (await db.execute(select(t.c.id).where(t.c.idempotency_key == key))).rows
+    return uuid.UUID(str(row["id"]))
+
+
+async def test_each_ledger_row_becomes_the_last_applied(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    [wallet] = await fetch(database, "wallets", id=world.wallet_id)
+    assert wallet["last_transaction_id"] is None
+    await _entry(database, world.wallet_id, 10, "grant-1")
+    sql = (
+        "INSERT INTO credit_transactions (id, wallet_id, amount, kind, idempotency_key) "
+        "VALUES (:a, :w, 5, 'grant', 'g-2'), (:b, :w, -3, 'scan_charge', 'c-1')"
+    )
+    ids = {"a": uuid.uuid4(), "b": uuid.uuid4(), "w": world.wallet_id}
+    await database.execute(sql, ids)
+    [wallet] = await fetch(database, "wallets", id=world.wallet_id)
+    assert (wallet["credit_balance"], wallet["last_transaction_id"]) == (12, ids["b"])
+
+
+# Raw moves that pose as the ledger's: replaying an applied row, naming another
+# wallet's row or none, a forged id, or moving one column without the other.
+_FORGED_MOVES = {
+    "replay_newest": "credit_balance = credit_balance + 5, last_transaction_id = :newest",
+    "replay_older": "credit_balance = credit_balance + 10, last_transaction_id = :older",
+    "other_wallet": "credit_balance = credit_balance + 7, last_transaction_id = :foreign",
+    "forged_id": "credit_balance = credit_balance + 5, last_transaction_id = :forged",
+    "back_to_older": "credit_balance = credit_balance - 5, last_transaction_id = :older",
+    "marker_only": "last_transaction_id = :older",
+    "marker_cleared": "last_transaction_id = NULL",
+    "marker_forged": "last_transaction_id = :forged",
+    "balance_only": "credit_balance = credit_balance + 5",
+}
+
+
+@pytest.mark.parametrize("move", sorted(_FORGED_MOVES))
+async def test_the_last_applied_row_moves_only_through_the_ledger(
+    database: datasdk.Database, move: str
+) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 10, "grant-1")
+    await _entry(database, world.wallet_id, 5, "grant-2")
+    other_user = await insert_row(database, "users", valid_row("users", {}))
+    other = valid_row("wallets", {"user_id": other_user["id"]})
+    await insert_row(database, "wallets", other)
+    await _entry(database, other["id"], 7, "grant-3")
+    params = {
+        "wallet": world.wallet_id,
+        "older": await _entry_id(database, world.wallet_id, "grant-1"),
+        "newest": await _entry_id(database, world.wallet_id, "grant-2"),
+        "foreign": await _entry_id(database, other["id"], "grant-3"),
+        "forged": uuid.uuid4(),
+    }
+    statement = f"UPDATE wallets SET {_FORGED_MOVES[move]} WHERE id = :wallet"
+    used = {name: value for name, value in params.items() if f":{name}" in statement}
+    for setting in [None, *database.profile.rule_bypass_settings()]:
+        with pytest.raises(errors.RuleViolation) as raised:
+            async with database.transaction() as tx:
+                if setting:
+                    await tx.execute(setting)
+                await tx.execute(statement, used)
+        assert (raised.value.table, raised.value.rule) == ("wallets", "ledger")
+    [wallet] = await fetch(database, "wallets", id=world.wallet_id)
+    assert (wallet["credit_balance"], wallet["last_transaction_id"]) == (15, params["newest"])
+    # The ledger itself still moves both.
+    await _entry(database, world.wallet_id, -15, "charge-1")
+    assert await _balance(database, world.wallet_id) == 0
+
+
+async def test_a_wallet_opens_with_no_row_applied(database: datasdk.Database) -> None:
+    world = await build_world(database)
+    await _entry(database, world.wallet_id, 10, "grant-1")
+    applied = await _entry_id(database, world.wallet_id, "grant-1")
+    user = await insert_row(database, "users", valid_row("users", {}))
+    for marker in (uuid.uuid4(), applied):
+        for setting in [None, *database.profile.rule_bypass_settings()]:
+            with pytest.raises(errors.RuleViolation) as raised:
+                async with database.transaction() as tx:
+                    if setting:
+                        await tx.execute(setting)
+                    await tx.execute(
+                        insert(metadata.tables["wallets"]).values(
+                            **valid_row("wallets", {"user_id": user["id"]}),
+                            last_transaction_id=marker,
+                        )
+                    )
+            assert (raised.value.table, raised.value.rule) == ("wallets", "ledger")
+    assert await fetch(database, "wallets", user_id=user["id"]) == []
+
+
 # -- domain_limit ---------------------------------------------------------------------
 
 

@@ -161,6 +161,8 @@ def _ledger(rule: Ledger) -> str:
         account_key=rule.account_key,
         account_column=rule.account_column,
         balance=rule.balance_column,
+        applied=rule.applied_column,
+        key=rule.entry_key,
         token=rule.token(),
     )
 

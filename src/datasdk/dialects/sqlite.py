@@ -205,26 +205,46 @@ def _row_limit(rule: RowLimit) -> list[tuple[str, str]]:
 
 
 def _ledger(rule: Ledger) -> list[tuple[str, str]]:
-    account, balance = rule.account_table, rule.balance_column
-    ledger_sum = (
-        f"(SELECT coalesce(sum({rule.amount_column}), 0) FROM {rule.table} "
-        f"WHERE {rule.account_column} = NEW.{rule.account_key})"
-    )
+    # Each ledger row moves the balance and names itself in the applied column in one
+    # UPDATE; the guard accepts a move only as the application of one ledger row of this
+    # account, newer (by rowid) than the one applied before. Since every row is applied
+    # as it is inserted, the applied row is always the account's newest, so no row can
+    # be applied twice, and each check is a primary-key lookup, not a sum.
+    account, balance, applied = rule.account_table, rule.balance_column, rule.applied_column
+    ledger, key, amount = rule.table, rule.entry_key, rule.amount_column
+    owner = rule.account_column
     move = (
-        f"UPDATE {account} SET {balance} = {balance} + NEW.{rule.amount_column} "
-        f"WHERE {rule.account_key} = NEW.{rule.account_column};"
+        f"UPDATE {account} SET {balance} = {balance} + NEW.{amount}, {applied} = NEW.{key} "
+        f"WHERE {rule.account_key} = NEW.{owner};"
+    )
+    ledger_sum = (
+        f"(SELECT coalesce(sum({amount}), 0) FROM {ledger} WHERE {owner} = NEW.{rule.account_key})"
+    )
+    newest = (
+        f"(SELECT {key} FROM {ledger} WHERE {owner} = NEW.{rule.account_key} "
+        "ORDER BY rowid DESC LIMIT 1)"
+    )
+    moved = f"(NEW.{balance} IS NOT OLD.{balance} OR NEW.{applied} IS NOT OLD.{applied})"
+    applies_entry = (
+        f"coalesce((SELECT NEW.{balance} = OLD.{balance} + entry.{amount} "
+        f"AND (OLD.{applied} IS NULL OR entry.rowid > "
+        f"(SELECT rowid FROM {ledger} WHERE {key} = OLD.{applied})) "
+        f"FROM {ledger} AS entry WHERE entry.{key} = NEW.{applied} "
+        f"AND entry.{owner} = NEW.{rule.account_key} "
+        f"AND entry.{owner} = OLD.{rule.account_key}), 0)"
     )
     names = (f"trg_{rule.ident}", f"trg_{rule.ident}_open", f"trg_{rule.ident}_balance")
     return [
-        (names[0], _trigger(names[0], "AFTER INSERT", rule.table, None, move)),
+        (names[0], _trigger(names[0], "AFTER INSERT", ledger, None, move)),
         (
             names[1],
-            # A wallet (re)opens holding exactly what its ledger says it holds.
+            # An account (re)opens holding exactly what its ledger says it holds, with
+            # that ledger's newest row as the last applied one (rare: a full sum is fine).
             _trigger(
                 names[1],
                 "BEFORE INSERT",
                 account,
-                f"NEW.{balance} <> {ledger_sum}",
+                f"NEW.{balance} <> {ledger_sum} OR NEW.{applied} IS NOT {newest}",
                 _raise(rule.token()),
             ),
         ),
@@ -232,9 +252,9 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
             names[2],
             _trigger(
                 names[2],
-                f"BEFORE UPDATE OF {balance}",
+                f"BEFORE UPDATE OF {balance}, {applied}",
                 account,
-                f"NEW.{balance} IS NOT {ledger_sum}",
+                f"{moved} AND NOT {applies_entry}",
                 _raise(rule.token()),
             ),
         ),

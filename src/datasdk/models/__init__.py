@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datasdk.models._base import MAX_PAGE_SIZE, PAGE_SIZE, InputModel, OutputModel, Page
 from datasdk.models.credits import CreditTransaction, Wallet
-from datasdk.models.jobs import AuditEntry, NewAuditEntry, NewScanResult, ScanJob, ScanResult
+from datasdk.models.jobs import (
+    AuditEntry,
+    BatchResult,
+    NewAuditEntry,
+    NewScanResult,
+    RefusalReason,
+    RefusedMove,
+    ScanJob,
+    ScanResult,
+)
 from datasdk.models.monitoring import (
     Dashboard,
     Domain,
@@ -36,6 +45,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PAGE_SIZE",
     "AuditEntry",
+    "BatchResult",
     "Confidence",
     "CreditKind",
     "CreditTransaction",
@@ -56,6 +66,8 @@ __all__ = [
     "NewUser",
     "OutputModel",
     "Page",
+    "RefusalReason",
+    "RefusedMove",
     "Report",
     "Scan",
     "ScanJob",

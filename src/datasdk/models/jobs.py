@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
@@ -32,6 +33,36 @@ class ScanJob(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class RefusalReason(StrEnum):
+    """Why transition_many left a job where it was."""
+
+    NOT_FOUND = "not_found"
+    STALE_VERSION = "stale_version"
+    INVALID_TRANSITION = "invalid_transition"
+
+
+class RefusedMove(OutputModel):
+    """One move of a batch that was not made: the job as it was found, and why.
+
+    `actual_version` and `from_state` are None when no such job exists.
+    """
+
+    job_id: uuid.UUID
+    reason: RefusalReason
+    expected_version: int
+    actual_version: int | None
+    from_state: JobState | None
+    to_state: JobState
+
+
+class BatchResult(OutputModel):
+    """What transition_many did: the jobs it moved and the moves it refused, both in
+    the order the moves were given."""
+
+    moved: list[ScanJob]
+    refused: list[RefusedMove]
 
 
 class NewScanResult(InputModel):

@@ -7,11 +7,13 @@ MAX_PAGE_SIZE) and an opaque `cursor`, newest first; it returns a `Page`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from datasdk.models import (
     AuditEntry,
+    BatchResult,
     CreditKind,
     CreditTransaction,
     Dashboard,
@@ -79,6 +81,12 @@ class ScanJobsRepository(Protocol):
     async def transition(
         self, job_id: ID, state: JobState | str, *, expected_version: int
     ) -> ScanJob: ...
+    async def transition_many(
+        self, moves: Sequence[tuple[ID, int, JobState | str]]
+    ) -> BatchResult: ...
+    async def complete_many(
+        self, completions: Sequence[tuple[ID, int, NewScanResult]]
+    ) -> BatchResult: ...
     async def claim_next(self) -> ScanJob | None: ...
     async def claim_batch(self, n: int) -> list[ScanJob]: ...
     async def time_out_stale(self, *, older_than: timedelta) -> list[ScanJob]: ...

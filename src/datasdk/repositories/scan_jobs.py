@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Integer, Select, bindparam, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    Update,
+    bindparam,
+    column,
+    exists,
+    insert,
+    select,
+    update,
+    values,
+)
 
 from datasdk.errors import InvalidStateTransition, NotFoundError, StaleVersionError, ValidationError
 from datasdk.ids import new_id
-from datasdk.models import PAGE_SIZE, JobState, Page, ScanJob
+from datasdk.models import (
+    PAGE_SIZE,
+    BatchResult,
+    JobState,
+    NewScanResult,
+    Page,
+    RefusalReason,
+    RefusedMove,
+    ScanJob,
+)
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
@@ -25,14 +48,20 @@ from datasdk.repositories._sql import (
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import JOB_TRANSITIONS
-from datasdk.schema.tables import scan_jobs, users
-from datasdk.schema.types import utc_now
+from datasdk.schema.tables import scan_jobs, scan_results, users
+from datasdk.schema.types import UUIDType, utc_now
 from datasdk.validation import check_resolves_public, normalize_scan_url
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
 _ACTIVE = (JobState.FETCHING, JobState.ANALYZING)
+# At most this many moves per transition_many call: three parameters each stay well
+# inside SQLite's and asyncpg's parameter limits.
+MAX_BATCH = 1000
+
+Move = tuple[uuid.UUID | str, int, JobState | str]
+Completion = tuple[uuid.UUID | str, int, NewScanResult]
 
 
 def claim_candidates(n: int | BindParameter[int]) -> Select[Any]:
@@ -111,6 +140,46 @@ _CLAIM = _claim()
 _GET = select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id"))
 
 
+def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
+    """One UPDATE making every move whose job is at its expected version and whose
+    transition is legal, returning the moved rows; other moves match no row, so the
+    state machine's trigger never sees an illegal one (which would abort them all).
+
+    updated_at is set here, to the time the touch rule would set: SQLite's RETURNING
+    would otherwise show the value from before its touch trigger ran.
+    """
+    wanted = (
+        values(
+            column("id", UUIDType()),
+            column("expected", Integer()),
+            column("target", String()),
+            name="moves",
+        )
+        .data([(job_id, version, str(state)) for job_id, version, state in moves])
+        .cte("moves")
+    )
+    legal = (
+        values(
+            column("source", String()),
+            column("target", String()),
+            name="legal",
+            literal_binds=True,
+        )
+        .data(sorted((str(a), str(b)) for a, b in JOB_TRANSITIONS))
+        .cte("legal")
+    )
+    return (
+        update(scan_jobs)
+        .where(
+            scan_jobs.c.id == wanted.c.id,
+            scan_jobs.c.version == wanted.c.expected,
+            exists().where(legal.c.source == scan_jobs.c.state, legal.c.target == wanted.c.target),
+        )
+        .values(state=wanted.c.target, version=scan_jobs.c.version + 1, updated_at=utc_now())
+        .returning(*scan_jobs.c)
+    )
+
+
 def user_page(user_id: str, page: PageRequest) -> Select[Any]:
     statement = select(scan_jobs).where(scan_jobs.c.user_id == user_id)
     return keyset(statement, scan_jobs.c.created_at, page)
@@ -166,6 +235,43 @@ class SqlScanJobs:
             rule="job_state_machine",
         )
 
+    async def transition_many(self, moves: Sequence[Move]) -> BatchResult:
+        """Make each (job_id, expected_version, state) move that transition would make.
+
+        One statement moves every job at its expected version whose move is legal
+        (each by version + 1); the others stay as they are and come back refused, with
+        the reason transition would have raised. All in one unit of work.
+        """
+        checked = _checked_moves(moves)
+        if not checked:
+            return BatchResult(moved=[], refused=[])
+        # One statement on the success path: it commits by itself.
+        async with self._units.statement() as tx:
+            return await _move_batch(tx, checked)
+
+    async def complete_many(self, completions: Sequence[Completion]) -> BatchResult:
+        """Record each (job_id, expected_version, NewScanResult) and complete the job.
+
+        As transition_many to COMPLETED, then one INSERT of the moved jobs' results; a
+        refused job gets no result. A moved job that already has a result fails the
+        whole call with UniqueViolation, as a second `scan_results.record` would.
+        """
+        checked = _checked_moves(
+            [_completion_move(completion) for completion in _sequence(completions)]
+        )
+        if not checked:
+            return BatchResult(moved=[], refused=[])
+        results = {as_uuid(job_id, "job_id"): result for job_id, _, result in completions}
+        async with self._units.write() as tx:
+            batch = await _move_batch(tx, checked)
+            if batch.moved:
+                rows = [
+                    {"id": new_id(), "job_id": job.id, **results[job.id].model_dump()}
+                    for job in batch.moved
+                ]
+                await tx.execute(insert(scan_results).values(rows))
+            return batch
+
     async def claim_next(self) -> ScanJob | None:
         """The oldest QUEUED job, moved to FETCHING; never handed to two workers."""
         claimed = await self.claim_batch(1)
@@ -215,3 +321,88 @@ async def _move_all(
         .order_by(scan_jobs.c.created_at, scan_jobs.c.id)
     )
     return await fetch_all(tx, statement, ScanJob)
+
+
+def _sequence(moves: object) -> Sequence[Any]:
+    if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
+        raise ValidationError("moves: must be a sequence of moves", field="moves")
+    return moves
+
+
+def _completion_move(completion: object) -> Move:
+    if (
+        not isinstance(completion, tuple | list)
+        or len(completion) != 3
+        or not isinstance(completion[2], NewScanResult)
+    ):
+        raise ValidationError(
+            "completions: each is (job_id, expected_version, NewScanResult)", field="completions"
+        )
+    return (completion[0], completion[1], JobState.COMPLETED)
+
+
+async def _move_batch(
+    tx: Transaction, checked: list[tuple[uuid.UUID, int, JobState]]
+) -> BatchResult:
+    rows = await fetch_all(tx, move_many(checked), ScanJob)
+    moved = {job.id: job for job in rows}
+    left = [move for move in checked if move[0] not in moved]
+    refused = await _refusals(tx, left) if left else []
+    order = {move[0]: n for n, move in enumerate(checked)}
+    return BatchResult(moved=sorted(moved.values(), key=lambda job: order[job.id]), refused=refused)
+
+
+def _checked_moves(moves: Sequence[Move]) -> list[tuple[uuid.UUID, int, JobState]]:
+    _sequence(moves)
+    if len(moves) > MAX_BATCH:
+        raise ValidationError(f"moves: at most {MAX_BATCH} per call", field="moves")
+    checked: list[tuple[uuid.UUID, int, JobState]] = []
+    for move in moves:
+        if not isinstance(move, tuple | list) or len(move) != 3:
+            raise ValidationError(
+                "moves: each move is (job_id, expected_version, state)", field="moves"
+            )
+        job_id, version, state = move
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise ValidationError("expected_version: must be an integer", field="expected_version")
+        checked.append((as_uuid(job_id, "job_id"), version, member(JobState, state, "state")))
+    if len({job_id for job_id, _, _ in checked}) != len(checked):
+        # One UPDATE can apply only one move per row.
+        raise ValidationError("moves: a job may appear only once per batch", field="moves")
+    return checked
+
+
+async def _refusals(
+    tx: Transaction, left: list[tuple[uuid.UUID, int, JobState]]
+) -> list[RefusedMove]:
+    """Why each move was not made, read once under the row locks (the failure path)."""
+    statement = select(scan_jobs.c.id, scan_jobs.c.state, scan_jobs.c.version).where(
+        scan_jobs.c.id.in_([job_id for job_id, _, _ in left])
+    )
+    found = {row["id"]: row for row in (await tx.execute(locked(statement))).rows}
+    refused = []
+    for job_id, expected, target in left:
+        row = found.get(job_id)
+        if row is None:
+            reason, actual, source = RefusalReason.NOT_FOUND, None, None
+        else:
+            actual, source = int(row["version"]), JobState(row["state"])
+            # Checked in transition's order. A job that looks movable now changed after
+            # the batch's statement read it: to the caller, a stale version.
+            legal = actual == expected and (source, target) in JOB_TRANSITIONS
+            reason = (
+                RefusalReason.INVALID_TRANSITION
+                if actual == expected and not legal
+                else RefusalReason.STALE_VERSION
+            )
+        refused.append(
+            RefusedMove(
+                job_id=job_id,
+                reason=reason,
+                expected_version=expected,
+                actual_version=actual,
+                from_state=source,
+                to_state=target,
+            )
+        )
+    return refused

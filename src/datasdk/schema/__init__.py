@@ -111,6 +111,7 @@ def _declare_rules() -> list[Rule]:
             account_column="wallet_id",
             account_table="wallets",
             balance_column="credit_balance",
+            applied_column="last_transaction_id",
         ),
         StateMachine(
             table="scan_jobs",

@@ -141,7 +141,10 @@ class Ledger(Rule):
     """A ledger row moves its account's balance; the balance moves no other way.
 
     `table` is the ledger; `account_table.balance_column` always equals the sum
-    of the ledger's `amount_column` for that account.
+    of the ledger's `amount_column` for that account. `applied_column` names the
+    ledger row (by its `entry_key`) last applied to the balance: each row moves the
+    balance and that column together, which lets SQLite check a move against one
+    row instead of the whole ledger.
     """
 
     account_column: str = ""
@@ -149,6 +152,8 @@ class Ledger(Rule):
     account_table: str = ""
     account_key: str = "id"
     balance_column: str = ""
+    applied_column: str = ""
+    entry_key: str = "id"
     kind: str = field(init=False, default="ledger")
 
     def token(self) -> str:

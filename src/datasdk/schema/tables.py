@@ -162,6 +162,9 @@ wallets = Table(
     Column("credit_balance", BigInteger(), nullable=False, server_default=text("0")),
     _created_at(),
     _updated_at(),
+    # The ledger row last applied to the balance (the ledger rule keeps it): no foreign
+    # key, as ledger rows go only with their wallet.
+    Column("last_transaction_id", UUIDType()),
     ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
     CheckConstraint("credit_balance >= 0", name="credit_balance_nonneg"),
 )
