@@ -103,7 +103,7 @@ class Database(RepositoryAccess):
     def _translate_error(self, context: ExceptionContext) -> DataSDKError | None:
         # Replace the driver's exception with ours before it leaves SQLAlchemy, so that
         # SQLAlchemy's own bookkeeping (rollback, invalidation) sees the final error.
-        return self.profile.error(context.original_exception)
+        return self.profile.error(context.original_exception, context.statement)
 
     async def __aenter__(self) -> Database:
         return self

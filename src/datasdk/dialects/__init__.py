@@ -46,10 +46,11 @@ class BackendProfile:
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
 
-    def error(self, exc: BaseException) -> DataSDKError | None:
+    def error(self, exc: BaseException, statement: str | None = None) -> DataSDKError | None:
         """The datasdk error for an exception from the driver or SQLAlchemy; None for
-        one that came from neither (a caller's own exception passes through)."""
-        return common.translate(exc, self.translate)
+        one that came from neither (a caller's own exception passes through).
+        `statement` is the SQL that failed, where known."""
+        return common.translate(exc, self.translate, statement)
 
 
 def _profile(

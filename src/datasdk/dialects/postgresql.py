@@ -235,11 +235,16 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-def translate(exc: BaseException) -> errors.DataSDKError | None:
+def translate(exc: BaseException, statement: str | None = None) -> errors.DataSDKError | None:
     """An asyncpg error (raw, or as SQLAlchemy's adapter wraps it) as a datasdk error,
-    chosen by SQLSTATE; None for an exception that is not the driver's."""
+    chosen by SQLSTATE; None for an exception that is not the driver's.
+
+    `statement`, the SQL that failed, names the column of a refused parameter.
+    """
     if not isinstance(exc, _driver_errors()):
         return None
+    import asyncpg.exceptions._base as asyncpg_base
+
     # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
     # the structured fields.
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
@@ -250,6 +255,19 @@ def translate(exc: BaseException) -> errors.DataSDKError | None:
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
+    if isinstance(detail, asyncpg_base.DataError):
+        # asyncpg checks a parameter against the column's type before sending it, and
+        # has no code for that; its message is the only place that says which one.
+        found = _CLIENT_PARAMETER.search(str(detail))
+        return _invalid_value(statement, int(found.group(1)) if found else None)
+    if state and state.startswith("22"):
+        # Class 22, data exception: the server refused a value for its type. A refused
+        # parameter is named by the error's context ("... parameter $3").
+        column = getattr(detail, "column_name", None)
+        if table and column:
+            return common.invalid_value(table, column)
+        found = _SERVER_PARAMETER.search(str(getattr(detail, "context", None) or ""))
+        return _invalid_value(statement, int(found.group(1)) if found else None)
     if state == "23505":
         return common.unique(table, constraint)
     if state == "23514":
@@ -265,6 +283,86 @@ def translate(exc: BaseException) -> errors.DataSDKError | None:
     if state in _CONFLICT_STATES:
         return errors.TransactionConflict(f"transaction conflict ({state}); retry the unit of work")
     return errors.BackendError(_describe(state, detail, message))
+
+
+_CLIENT_PARAMETER = re.compile(r"^invalid input for query argument \$(\d+)\b")
+_SERVER_PARAMETER = re.compile(r"\bparameter \$(\d+)\b")
+
+
+def _invalid_value(statement: str | None, parameter: int | None) -> errors.InvalidValue:
+    table, column = parameter_target(statement, parameter) if statement else (None, None)
+    return common.invalid_value(table, column)
+
+
+_IDENT = r'"?(\w+)"?'
+_INSERT = re.compile(
+    rf"^\s*INSERT\s+INTO\s+{_IDENT}\s*\(([^()]*)\)\s*VALUES\s*(.*)$", re.I | re.S
+)
+_UPDATE = re.compile(rf"^\s*UPDATE\s+{_IDENT}(?:\s+(?:AS\s+)?\w+)?\s+SET\s+(.*)$", re.I | re.S)
+_UPDATE_END = re.compile(r"\s(?:WHERE|FROM|RETURNING)\s", re.I)
+_PLACEHOLDER = re.compile(r"^\$(\d+)(?:::[\w ]+(?:\(\d+\))?)?$")
+
+
+def _split(text: str) -> list[str]:
+    """Items of a comma-separated list, commas inside parentheses or quotes kept."""
+    items, depth, quoted, current = [], 0, False, ""
+    for char in text:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "()":
+            depth += 1 if char == "(" else -1
+        elif not quoted and char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        current += char
+    items.append(current.strip())
+    return items
+
+
+def _groups(values: str) -> list[str]:
+    """The parenthesised rows of a VALUES list, up to whatever follows it."""
+    rows, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(values):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            if depth == 1:
+                start = index + 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                rows.append(values[start:index])
+        elif not quoted and depth == 0 and char not in ", \n\t":
+            break
+    return rows
+
+
+def parameter_target(statement: str, parameter: int | None) -> tuple[str | None, str | None]:
+    """(table, column) that parameter `$n` of an INSERT ... VALUES or UPDATE ... SET
+    is written to: (table, None) when it is not a plain value there, (None, None) for
+    any other statement."""
+    insert = _INSERT.match(statement)
+    if insert:
+        table, columns = insert.group(1), [c.strip().strip('"') for c in insert.group(2).split(",")]
+        for row in _groups(insert.group(3)):
+            for name, item in zip(columns, _split(row), strict=False):
+                found = _PLACEHOLDER.match(item)
+                if found and int(found.group(1)) == parameter:
+                    return table, name
+        return table, None
+    update = _UPDATE.match(statement)
+    if update:
+        table, rest = update.group(1), update.group(2)
+        end = _UPDATE_END.search(rest)
+        for item in _split(rest[: end.start()] if end else rest):
+            name, _, value = item.partition("=")
+            found = _PLACEHOLDER.match(value.strip())
+            if found and int(found.group(1)) == parameter:
+                return table, name.strip().strip('"')
+        return table, None
+    return None, None
 
 
 # Connection and resource failures: their messages name servers, roles and databases,

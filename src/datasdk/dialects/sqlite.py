@@ -46,6 +46,7 @@ from datasdk.schema.types import (
     new_uuid,
     shift_terms,
     utc_now,
+    value_is,
 )
 
 # 'now' is fixed for one sqlite3_step, so every trigger of one statement sees one time.
@@ -88,6 +89,78 @@ def _json_type_is(element: json_type_is, compiler: SQLCompiler, **kw: Any) -> st
     # json_type() raises on malformed JSON; json_valid's own CHECK reports that case.
     column = element.column
     return f"CASE WHEN json_valid({column}) THEN json_type({column}) = '{element.json_type}' END"
+
+
+# -- type checks: what PostgreSQL's column types refuse, refused here too -------------
+# SQLite stores any value in any column; these CHECKs accept exactly the stored form
+# the SDK writes. Only SQL SQLite itself evaluates (no registered function), so that
+# every client of the file is held to them.
+
+_HEX = "[0-9a-f]"
+_DIGIT = "[0-9]"
+_UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
+_TIMESTAMP_GLOB = (
+    f"{_DIGIT * 4}-{_DIGIT * 2}-{_DIGIT * 2}T{_DIGIT * 2}:{_DIGIT * 2}:{_DIGIT * 2}.{_DIGIT * 6}Z"
+)
+
+
+def _ipv4(x: str) -> str:
+    # '1.2.3.4' -> '[1,2,3,4]': JSON numbers have no leading zeros, empty parts or signs.
+    j = f"'[' || replace({x}, '.', ',') || ']'"
+    octets = ", ".join(f"json_extract({j}, '$[{i}]')" for i in range(4))
+    return (
+        f"({x} NOT GLOB '*[^0-9.]*' AND CASE WHEN json_valid({j}) THEN "
+        f"json_array_length({j}) = 4 AND max({octets}) <= 255 ELSE 0 END)"
+    )
+
+
+def _ipv6(x: str) -> str:
+    # A shape check: hex groups of at most 4 digits, one '::' at most, the right number
+    # of groups, and an optional dotted IPv4 tail.
+    colons = f"(length({x}) - length(replace({x}, ':', '')))"
+    groups = f"({colons} + (instr({x}, '.') > 0))"
+    head = f"rtrim({x}, '0123456789.')"
+    tail = f"substr({x}, length({head}) + 1)"
+    return (
+        f"({x} NOT GLOB '*[^0-9a-f:.]*' AND length({x}) BETWEEN 2 AND 45"
+        f" AND {x} NOT GLOB '*{_HEX * 5}*'"
+        f" AND instr(substr({x}, instr({x}, '::') + 1), '::') = 0"
+        f" AND {x} NOT GLOB ':[^:]*' AND {x} NOT GLOB '*[^:]:'"
+        f" AND CASE WHEN instr({x}, '::') = 0 THEN {groups} = 7"
+        f" ELSE {groups} <= 7 OR ({groups} = 8 AND ({x} GLOB '::*' OR {x} GLOB '*::')) END"
+        f" AND CASE WHEN instr({x}, '.') = 0 THEN 1"
+        f" ELSE {head} GLOB '*:' AND instr({head}, '.') = 0 AND {_ipv4(tail)} END)"
+    )
+
+
+def type_check_sql(column: str, kind: str) -> str:
+    """The CHECK expression that holds `column` to the logical type `kind`."""
+    c = column
+    whole = f"substr({c}, 1, 19)"
+    tests = {
+        "int4": f"typeof({c}) = 'integer' AND {c} BETWEEN -2147483648 AND 2147483647",
+        "int8": f"typeof({c}) = 'integer'",
+        "boolean": f"typeof({c}) = 'integer' AND {c} IN (0, 1)",
+        "uuid": f"typeof({c}) = 'text' AND {c} GLOB '{_UUID_GLOB}'",
+        # strftime() with a modifier normalises an impossible date (Feb 30) or time, so
+        # only a real one reads back unchanged; seconds 60 read back as NULL.
+        "timestamp": (
+            f"typeof({c}) = 'text' AND {c} GLOB '{_TIMESTAMP_GLOB}'"
+            f" AND substr({c}, 1, 4) <> '0000' AND substr({c}, 12, 2) < '24'"
+            f" AND strftime('%Y-%m-%dT%H:%M:%S', {whole}, '+0 seconds') IS {whole}"
+        ),
+        "inet": (
+            f"typeof({c}) = 'text' AND CASE WHEN instr({c}, ':') = 0"
+            f" THEN {_ipv4(c)} ELSE {_ipv6(c)} END"
+        ),
+        "json": f"json_valid({c})",
+    }
+    return f"{c} IS NULL OR ({tests[kind]})"
+
+
+@compiles(value_is, "sqlite")
+def _value_is(element: value_is, compiler: SQLCompiler, **kw: Any) -> str:
+    return type_check_sql(element.column, element.kind)
 
 
 def _raise(token: str) -> str:
@@ -358,8 +431,10 @@ def _extended_code(code: int | None, name: str | None, message: str) -> int | No
     return SQLITE_CONSTRAINT_TRIGGER if bare else code
 
 
-def translate(exc: BaseException) -> errors.DataSDKError | None:
+def translate(exc: BaseException, statement: str | None = None) -> errors.DataSDKError | None:
     """A sqlite3-family DBAPI error as a datasdk error, chosen by result code.
+
+    A type check (`ty_<table>_<column>`) names its column: the statement is not needed.
 
     Covers CPython's sqlite3 (aiosqlite, libSQL file: mode) and the libSQL driver's
     errors (datasdk.dialects.libsql_wire); anything else is not this backend's: None.
