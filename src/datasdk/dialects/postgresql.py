@@ -255,19 +255,14 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
-    if isinstance(detail, asyncpg_base.DataError):
-        # asyncpg checks a parameter against the column's type before sending it, and
-        # has no code for that; its message is the only place that says which one.
-        found = _CLIENT_PARAMETER.search(str(detail))
-        return _invalid_value(statement, int(found.group(1)) if found else None)
-    if state and state.startswith("22"):
-        # Class 22, data exception: the server refused a value for its type. A refused
-        # parameter is named by the error's context ("... parameter $3").
+    if state and state.startswith("22") or isinstance(detail, asyncpg_base.DataError):
+        # Class 22, data exception: a value its column's type refuses. asyncpg refuses
+        # most parameters itself, before sending them (as 22000, or an InterfaceError
+        # on some versions); the server refuses the rest while binding them.
         column = getattr(detail, "column_name", None)
         if table and column:
             return common.invalid_value(table, column)
-        found = _SERVER_PARAMETER.search(str(getattr(detail, "context", None) or ""))
-        return _invalid_value(statement, int(found.group(1)) if found else None)
+        return _invalid_value(statement, _parameter(detail))
     if state == "23505":
         return common.unique(table, constraint)
     if state == "23514":
@@ -287,6 +282,14 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
 
 _CLIENT_PARAMETER = re.compile(r"^invalid input for query argument \$(\d+)\b")
 _SERVER_PARAMETER = re.compile(r"\bparameter \$(\d+)\b")
+
+
+def _parameter(detail: BaseException) -> int | None:
+    """Which parameter ($n) a refused value was: no error field says so. The server
+    names it in the error's context, asyncpg at the start of its message."""
+    found = _SERVER_PARAMETER.search(str(getattr(detail, "context", None) or ""))
+    found = found or _CLIENT_PARAMETER.search(str(detail))
+    return int(found.group(1)) if found else None
 
 
 def _invalid_value(statement: str | None, parameter: int | None) -> errors.InvalidValue:
