@@ -26,6 +26,7 @@ TABLES_AT = {
     "0002_audit_logs": {"audit_logs"},
     "0003_monitoring_tables": {"domains", "scans", "scan_modules", "reports", "error_logs"},
     "0004_indexes": set(),
+    "0005_type_checks": set(),
 }
 
 

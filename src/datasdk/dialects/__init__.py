@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import ModuleType
@@ -31,6 +31,10 @@ class BackendProfile:
     rule_bypass_settings: Callable[[], list[str]]
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
+    # Drop and add named CHECKs of existing tables (SQLite: by rebuilding them).
+    replace_checks: Callable[
+        [Connection, Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]], None
+    ]
     catalog: Callable[[Connection], Catalog]
     # An empty space of this backend to create a reference schema in (`db check`).
     scratch_space: Callable[[Connection], AbstractContextManager[tuple[Connection, str | None]]]
@@ -65,6 +69,7 @@ def _profile(
         rule_bypass_settings=module.rule_bypass_settings,
         migration_session=module.migration_session,
         verify_migration=module.verify_migration,
+        replace_checks=module.replace_checks,
         catalog=module.catalog,
         raw_param=module.raw_param,
         scratch_space=module.scratch_space,

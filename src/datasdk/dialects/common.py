@@ -68,9 +68,7 @@ def unique(table: str | None, constraint: str | None) -> errors.UniqueViolation:
     )
 
 
-def check(
-    table: str | None, constraint: str | None
-) -> errors.CheckViolation | errors.InvalidValue:
+def check(table: str | None, constraint: str | None) -> errors.CheckViolation | errors.InvalidValue:
     typed = type_check_column(constraint) if constraint else None
     if typed is not None:
         return invalid_value(*typed)

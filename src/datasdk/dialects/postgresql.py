@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -255,7 +255,7 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
-    if state and state.startswith("22") or isinstance(detail, asyncpg_base.DataError):
+    if (state or "").startswith("22") or isinstance(detail, asyncpg_base.DataError):
         # Class 22, data exception: a value its column's type refuses. asyncpg refuses
         # most parameters itself, before sending them (as 22000, or an InterfaceError
         # on some versions); the server refuses the rest while binding them.
@@ -298,9 +298,7 @@ def _invalid_value(statement: str | None, parameter: int | None) -> errors.Inval
 
 
 _IDENT = r'"?(\w+)"?'
-_INSERT = re.compile(
-    rf"^\s*INSERT\s+INTO\s+{_IDENT}\s*\(([^()]*)\)\s*VALUES\s*(.*)$", re.I | re.S
-)
+_INSERT = re.compile(rf"^\s*INSERT\s+INTO\s+{_IDENT}\s*\(([^()]*)\)\s*VALUES\s*(.*)$", re.I | re.S)
 _UPDATE = re.compile(rf"^\s*UPDATE\s+{_IDENT}(?:\s+(?:AS\s+)?\w+)?\s+SET\s+(.*)$", re.I | re.S)
 _UPDATE_END = re.compile(r"\s(?:WHERE|FROM|RETURNING)\s", re.I)
 _PLACEHOLDER = re.compile(r"^\$(\d+)(?:::[\w ]+(?:\(\d+\))?)?$")
@@ -413,6 +411,17 @@ def migration_session(connection: Connection) -> Iterator[None]:
 
 def verify_migration(connection: Connection) -> None:
     """Nothing to verify: PostgreSQL checked every constraint as the DDL ran."""
+
+
+def replace_checks(
+    connection: Connection, changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]
+) -> None:
+    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}."""
+    for table, (drop, add) in changes.items():
+        for name in drop:
+            connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for name, sql in add:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({sql})")
 
 
 def destructive_statements(table: str) -> list[str]:

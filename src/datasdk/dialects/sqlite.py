@@ -9,7 +9,7 @@ import ipaddress
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -611,6 +611,85 @@ def verify_migration(connection: Connection) -> None:
         raise errors.MigrationError(
             f"the migration left rows with missing parents in {', '.join(tables)}"
         )
+
+
+_CHECK_ITEM = re.compile(r"^(?:CONSTRAINT\s+\S+\s+)?CHECK\b", re.I)
+
+
+def _items(body: str) -> list[str]:
+    """The column and constraint definitions of a CREATE TABLE body."""
+    items, depth, quote, current = [], 0, "", ""
+    for char in body:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        current += char
+    items.append(current.strip())
+    return items
+
+
+def _with_checks(create: str, drop: Sequence[str], add: Sequence[tuple[str, str]]) -> str:
+    """`create` (a CREATE TABLE statement) without the CHECKs named in `drop` and with
+    those of `add`, which come before its other CHECKs: SQLite evaluates them in order."""
+    start, end = create.index("("), create.rindex(")")
+    dropped = {name.lower() for name in drop}
+    items = [
+        item
+        for item in _items(create[start + 1 : end])
+        if not (item.upper().startswith("CONSTRAINT ") and item.split()[1].lower() in dropped)
+    ]
+    at = next((i for i, item in enumerate(items) if _CHECK_ITEM.match(item)), len(items))
+    items[at:at] = [f"CONSTRAINT {name} CHECK ({sql})" for name, sql in add]
+    # One definition per line, as SQLAlchemy writes them: its reflection of CHECKs needs that.
+    return create[: start + 1] + "\n\t" + ", \n\t".join(items) + "\n)"
+
+
+def replace_checks(
+    connection: Connection, changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]
+) -> None:
+    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}.
+
+    SQLite cannot alter a table's CHECKs, so each table is rebuilt (copied out, created
+    again from its own stored definition, changed, copied back). Its indexes and every
+    trigger of the database are kept as stored, and created again in their original
+    order (the order triggers fire in). Run with foreign keys off (`migration_session`).
+    """
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid"
+    ).fetchall()
+    for name, _ in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    for table, (drop, add) in changes.items():
+        (create,) = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).one()
+        indexes = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY rowid",
+            (table,),
+        ).fetchall()
+        columns = ", ".join(
+            f'"{row[1]}"' for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')
+        )
+        copy = f"datasdk_rebuild_{table}"
+        connection.exec_driver_sql(f'CREATE TEMP TABLE "{copy}" AS SELECT * FROM "{table}"')
+        connection.exec_driver_sql(f'DROP TABLE "{table}"')
+        connection.exec_driver_sql(_with_checks(str(create), drop, add))
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM temp."{copy}"'
+        )
+        connection.exec_driver_sql(f'DROP TABLE temp."{copy}"')
+        for (sql,) in indexes:
+            connection.exec_driver_sql(str(sql))
+    for _, sql in triggers:
+        connection.exec_driver_sql(str(sql))
 
 
 def catalog(connection: Connection) -> Catalog:
