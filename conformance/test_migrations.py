@@ -15,7 +15,7 @@ from datasdk.inspection import Shape, reflect
 from datasdk.schema import RULES, TABLE_ORDER, metadata
 from datasdk.schema.ddl import create_rules, drop_rules
 from datasdk.schema.rules import RowLimit
-from support import fill_every_table, insert_row, valid_row
+from support import build_world, fill_every_table, insert_row, valid_row
 
 OpenDatabase = Callable[..., Awaitable[datasdk.Database]]
 REVISIONS = migrate.revisions()
@@ -233,3 +233,71 @@ async def test_check_reports_an_index_redefined_under_its_own_name(
     problems = await database.check()
     [problem] = problems
     assert problem.startswith(expected)
+
+
+async def test_type_checks_upgrade_keeps_rows_and_every_rule(open_database: OpenDatabase) -> None:
+    db = await open_database()
+    await db.migrate("0004_indexes")
+    world = await fill_every_table(db)
+    before = {table: await _rows(db, table) for table in TABLE_ORDER}
+    await db.migrate("0005_type_checks")
+    assert {table: await _rows(db, table) for table in TABLE_ORDER} == before
+    assert await db.check() == []
+    # The rules' triggers still fire, and the new type checks refuse.
+    with pytest.raises(errors.AppendOnlyViolation):
+        await db.execute("DELETE FROM audit_logs")
+    with pytest.raises(errors.AppendOnlyViolation):
+        await db.execute("UPDATE credit_transactions SET amount = 5")
+    with pytest.raises(errors.InvalidStateTransition):
+        await db.execute(
+            "UPDATE scan_jobs SET state = 'COMPLETED', version = version + 1 WHERE id = :id",
+            {"id": world.job_id},
+        )
+    with pytest.raises(errors.RuleViolation, match="version_bump"):
+        await db.execute("UPDATE scan_jobs SET url = 'https://other.example/'")
+    with pytest.raises(errors.ForeignKeyViolation):
+        await insert_row(db, "wallets", valid_row("wallets", {"user_id": "nobody"}))
+    balance = (await _rows(db, "wallets"))[0]["credit_balance"]
+    await insert_row(db, "credit_transactions", valid_row("credit_transactions", world.parents))
+    assert (await _rows(db, "wallets"))[0]["credit_balance"] == balance + 10
+    with pytest.raises(errors.InvalidValue):
+        await db.execute("UPDATE domains SET is_active = 3")
+
+
+async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
+    open_database: OpenDatabase,
+) -> None:
+    """Where the database at 0004 took a wrong-typed value, the upgrade names the rows
+    and changes nothing; where it refused the value, there is nothing to refuse."""
+    db = await open_database()
+    await db.migrate("0004_indexes")
+    world = await build_world(db)
+    bad = {
+        "error_logs": valid_row("error_logs", {}) | {"ip": "not-an-address"},
+        "reports": valid_row("reports", world.parents) | {"file_size": "big"},
+    }
+    stored = []
+    for table, row in bad.items():
+        values = ", ".join(f":{column}" for column in row)
+        try:
+            await db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({values})", row)
+            stored.append(table)
+        except errors.InvalidValue:
+            pass
+    if not stored:
+        await db.migrate()
+        assert await db.check() == []
+        return
+    before = {table: await _rows(db, table) for table in TABLE_ORDER}
+    with pytest.raises(errors.MigrationError) as caught:
+        await db.migrate()
+    report = str(caught.value)
+    for table, column in (("error_logs", "ip"), ("reports", "file_size")):
+        if table in stored:
+            assert f"{table}.{column}: rows with id {bad[table]['id']}" in report
+    assert await db.current_revision() == "0004_indexes"
+    assert {table: await _rows(db, table) for table in TABLE_ORDER} == before
+    for table in stored:
+        await db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": bad[table]["id"]})
+    await db.migrate()
+    assert await db.check() == []

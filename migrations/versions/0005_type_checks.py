@@ -185,6 +185,52 @@ REPLACED = {
 JSON_VALID_SQL = "{c} IS NULL OR json_valid({c})"
 BOOL_SQL = "is_active IN (0, 1)"
 
+# SQLite runs BEFORE triggers before CHECKs: the rules' triggers that read a typed value
+# stand aside for a wrong-typed one, so that its type check reports it (as PostgreSQL's
+# column type does, before any trigger). The triggers as 0001 created them, and as now.
+TRIGGERS_BEFORE = {
+    "trg_scan_jobs_version_bump": (
+        "CREATE TRIGGER trg_scan_jobs_version_bump BEFORE UPDATE OF id, url, state, "
+        "version, created_at ON scan_jobs FOR EACH ROW WHEN NEW.version IS NOT "
+        "OLD.version + 1 BEGIN SELECT RAISE(ABORT, 'datasdk:version_bump:scan_jobs'); END"
+    ),
+    "trg_credit_transactions_ledger_open": (
+        "CREATE TRIGGER trg_credit_transactions_ledger_open BEFORE INSERT ON wallets FOR "
+        "EACH ROW WHEN NEW.credit_balance <> (SELECT coalesce(sum(amount), 0) FROM "
+        "credit_transactions WHERE wallet_id = NEW.id) BEGIN SELECT RAISE(ABORT, "
+        "'datasdk:ledger:wallets'); END"
+    ),
+    "trg_credit_transactions_ledger_balance": (
+        "CREATE TRIGGER trg_credit_transactions_ledger_balance BEFORE UPDATE OF "
+        "credit_balance ON wallets FOR EACH ROW WHEN NEW.credit_balance IS NOT (SELECT "
+        "coalesce(sum(amount), 0) FROM credit_transactions WHERE wallet_id = NEW.id) "
+        "BEGIN SELECT RAISE(ABORT, 'datasdk:ledger:wallets'); END"
+    ),
+}
+TRIGGERS_AFTER = {
+    "trg_scan_jobs_version_bump": (
+        "CREATE TRIGGER trg_scan_jobs_version_bump BEFORE UPDATE OF id, url, state, "
+        "version, created_at ON scan_jobs FOR EACH ROW WHEN (NEW.version IS NULL OR "
+        "(typeof(NEW.version) = 'integer' AND NEW.version BETWEEN -2147483648 AND "
+        "2147483647)) AND NEW.version IS NOT OLD.version + 1 BEGIN SELECT RAISE(ABORT, "
+        "'datasdk:version_bump:scan_jobs'); END"
+    ),
+    "trg_credit_transactions_ledger_open": (
+        "CREATE TRIGGER trg_credit_transactions_ledger_open BEFORE INSERT ON wallets FOR "
+        "EACH ROW WHEN (NEW.credit_balance IS NULL OR (typeof(NEW.credit_balance) = "
+        "'integer')) AND NEW.credit_balance <> (SELECT coalesce(sum(amount), 0) FROM "
+        "credit_transactions WHERE wallet_id = NEW.id) BEGIN SELECT RAISE(ABORT, "
+        "'datasdk:ledger:wallets'); END"
+    ),
+    "trg_credit_transactions_ledger_balance": (
+        "CREATE TRIGGER trg_credit_transactions_ledger_balance BEFORE UPDATE OF "
+        "credit_balance ON wallets FOR EACH ROW WHEN (NEW.credit_balance IS NULL OR "
+        "(typeof(NEW.credit_balance) = 'integer')) AND NEW.credit_balance IS NOT (SELECT "
+        "coalesce(sum(amount), 0) FROM credit_transactions WHERE wallet_id = NEW.id) "
+        "BEGIN SELECT RAISE(ABORT, 'datasdk:ledger:wallets'); END"
+    ),
+}
+
 # Only SQLite and libSQL (which compiles as SQLite) get the checks.
 CHECKED_DIALECTS = ("sqlite",)
 
@@ -222,7 +268,8 @@ def upgrade() -> None:
                 [(name, sql) for name, _, sql in _type_checks(table)],
             )
             for table in TYPED
-        }
+        },
+        TRIGGERS_AFTER,
     )
 
 
@@ -233,5 +280,6 @@ def downgrade() -> None:
         {
             table: ([name for name, _, _ in _type_checks(table)], _replaced_checks(table))
             for table in TYPED
-        }
+        },
+        TRIGGERS_BEFORE,
     )

@@ -195,17 +195,19 @@ def refuse_violations(revision: str, checks: Mapping[str, Sequence[tuple[str, st
     if problems:
         raise MigrationError(
             f"revision {revision} refused: existing rows hold values their column's type "
-            "does not accept; correct or delete them and upgrade again:\n  "
-            + "\n  ".join(problems)
+            "does not accept; correct or delete them and upgrade again:\n  " + "\n  ".join(problems)
         )
 
 
-def replace_checks(changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]) -> None:
+def replace_checks(
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
+) -> None:
     """Drop and add named CHECKs of existing tables, on this backend's terms
     ({table: (names to drop, (name, expression) to add)}); SQLite rebuilds the tables,
-    keeping their indexes and every trigger."""
+    keeping their indexes and every trigger but those `triggers` gives new SQL for."""
     profile = context.config.attributes["profile"]
-    profile.replace_checks(op.get_bind(), changes)
+    profile.replace_checks(op.get_bind(), changes, triggers or {})
 
 
 @contextmanager

@@ -414,9 +414,14 @@ def verify_migration(connection: Connection) -> None:
 
 
 def replace_checks(
-    connection: Connection, changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]
+    connection: Connection,
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
 ) -> None:
-    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}."""
+    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}.
+    Triggers are PL/pgSQL functions here: revisions replace those themselves."""
+    if triggers:
+        raise errors.MigrationError("replace PostgreSQL trigger functions in the revision")
     for table, (drop, add) in changes.items():
         for name in drop:
             connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")

@@ -26,6 +26,7 @@ from datasdk.dialects import common
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, unique_constraint_name
 from datasdk.plans import Explain, render_explain
+from datasdk.schema import metadata
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     TOKEN_PREFIX,
@@ -45,6 +46,7 @@ from datasdk.schema.types import (
     json_type_is,
     new_uuid,
     shift_terms,
+    type_kind,
     utc_now,
     value_is,
 )
@@ -184,10 +186,18 @@ def _touch(rule: TouchUpdatedAt) -> list[tuple[str, str]]:
     return [(name, _trigger(name, "AFTER UPDATE", rule.table, f"NEW.{col} IS NOT {NOW}", body))]
 
 
+def _typed(table: str, column: str) -> str:
+    """True when NEW.column is NULL or of its column's type. SQLite runs BEFORE triggers
+    before CHECKs: a rule that reads a value stands aside for a wrong-typed one, so that
+    the type check refuses it, as PostgreSQL's column type does before any trigger."""
+    kind = type_kind(metadata.tables[table].c[column].type)
+    return f"({type_check_sql(f'NEW.{column}', kind)})" if kind else "1"
+
+
 def _version_bump(rule: VersionBump) -> list[tuple[str, str]]:
     col, name = rule.column, f"trg_{rule.ident}"
     timing = f"BEFORE UPDATE OF {', '.join(rule.columns)}"
-    when = f"NEW.{col} IS NOT OLD.{col} + 1"
+    when = f"{_typed(rule.table, col)} AND NEW.{col} IS NOT OLD.{col} + 1"
     return [(name, _trigger(name, timing, rule.table, when, _raise(rule.token())))]
 
 
@@ -296,7 +306,7 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
                 names[1],
                 "BEFORE INSERT",
                 account,
-                f"NEW.{balance} <> {ledger_sum}",
+                f"{_typed(account, balance)} AND NEW.{balance} <> {ledger_sum}",
                 _raise(rule.token()),
             ),
         ),
@@ -306,7 +316,7 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
                 names[2],
                 f"BEFORE UPDATE OF {balance}",
                 account,
-                f"NEW.{balance} IS NOT {ledger_sum}",
+                f"{_typed(account, balance)} AND NEW.{balance} IS NOT {ledger_sum}",
                 _raise(rule.token()),
             ),
         ),
@@ -652,19 +662,26 @@ def _with_checks(create: str, drop: Sequence[str], add: Sequence[tuple[str, str]
 
 
 def replace_checks(
-    connection: Connection, changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]
+    connection: Connection,
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
 ) -> None:
     """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}.
 
     SQLite cannot alter a table's CHECKs, so each table is rebuilt (copied out, created
     again from its own stored definition, changed, copied back). Its indexes and every
     trigger of the database are kept as stored, and created again in their original
-    order (the order triggers fire in). Run with foreign keys off (`migration_session`).
+    order (the order triggers fire in), but for those named in `triggers`, which are
+    created from the SQL given there. Run with foreign keys off (`migration_session`).
     """
-    triggers = connection.exec_driver_sql(
+    replaced = dict(triggers or {})
+    stored = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid"
     ).fetchall()
-    for name, _ in triggers:
+    missing = replaced.keys() - {str(name) for name, _ in stored}
+    if missing:
+        raise errors.MigrationError(f"no trigger {', '.join(sorted(missing))} to replace")
+    for name, _ in stored:
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
     for table, (drop, add) in changes.items():
         (create,) = connection.exec_driver_sql(
@@ -688,8 +705,8 @@ def replace_checks(
         connection.exec_driver_sql(f'DROP TABLE temp."{copy}"')
         for (sql,) in indexes:
             connection.exec_driver_sql(str(sql))
-    for _, sql in triggers:
-        connection.exec_driver_sql(str(sql))
+    for name, sql in stored:
+        connection.exec_driver_sql(replaced.get(str(name), str(sql)))
 
 
 def catalog(connection: Connection) -> Catalog:
