@@ -202,3 +202,33 @@ async def test_the_sdk_writes_every_type_in_the_accepted_form(database: datasdk.
         {"k": [1, 2]},
         sent,
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "literal"),
+    [
+        ("error_logs", "ip", "'abc'"),
+        ("error_logs", "created_at", "'not a time'"),
+        ("error_logs", "context", "'{'"),
+        ("domains", "is_active", "3"),
+        ("scan_jobs", "version", "'x'"),
+    ],
+)
+async def test_a_literal_in_the_sql_text_is_refused_alike(
+    database: datasdk.Database, table: str, column: str, literal: str
+) -> None:
+    world = await build_world(database)
+    if table == "error_logs":
+        row = valid_row(table, world.parents)
+        statement = (
+            f"INSERT INTO {table} (id, type, severity, message, {column}) "
+            f"VALUES (:id, :type, :severity, :message, {literal})"
+        )
+        params = {k: row[k] for k in ("id", "type", "severity", "message")}
+    else:
+        key = world.domain_id if table == "domains" else world.job_id
+        statement = f"UPDATE {table} SET {column} = {literal} WHERE id = :id"
+        params = {"id": key}
+    with pytest.raises(errors.InvalidValue) as caught:
+        await database.execute(statement, params)
+    assert (caught.value.table, caught.value.column) == (table, column)

@@ -13,7 +13,13 @@ from datasdk.cli import main
 from datasdk.config import TOKEN_ENV, URL_ENV
 from datasdk.migrate import migrations_path
 
-REVISIONS = ("0001_core_tables", "0002_audit_logs", "0003_monitoring_tables", "0004_indexes")
+REVISIONS = (
+    "0001_core_tables",
+    "0002_audit_logs",
+    "0003_monitoring_tables",
+    "0004_indexes",
+    "0005_type_checks",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +53,9 @@ def assert_one_line_error(status: int, out: str, err: str) -> str:
 def test_upgrade_then_current(capsys: pytest.CaptureFixture[str], url: str) -> None:
     status, out, _ = run(capsys, "db", "upgrade", "--url", url)
     assert status == 0
-    assert "0004_indexes" in out
+    assert "0005_type_checks" in out
     status, out, _ = run(capsys, "db", "current", "--url", url)
-    assert (status, out.strip()) == (0, "0004_indexes")
+    assert (status, out.strip()) == (0, "0005_type_checks")
 
 
 def test_current_on_an_empty_database_is_base(capsys: pytest.CaptureFixture[str], url: str) -> None:
@@ -101,7 +107,7 @@ def test_downgrade_to_base(capsys: pytest.CaptureFixture[str], url: str, tmp_pat
 def test_downgrade_one_step(capsys: pytest.CaptureFixture[str], url: str) -> None:
     assert run(capsys, "db", "upgrade", "--url", url)[0] == 0
     assert run(capsys, "db", "downgrade", "-1", "--url", url)[0] == 0
-    assert run(capsys, "db", "current", "--url", url)[1].strip() == "0003_monitoring_tables"
+    assert run(capsys, "db", "current", "--url", url)[1].strip() == "0004_indexes"
 
 
 def test_unknown_scheme_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -128,7 +134,7 @@ def test_url_from_environment(
     assert run(capsys, "db", "upgrade")[0] == 0
     assert (tmp_path / "from_env.db").is_file()
     assert not (tmp_path / "datasdk.db").exists()
-    assert run(capsys, "db", "current")[1].strip() == "0004_indexes"
+    assert run(capsys, "db", "current")[1].strip() == "0005_type_checks"
 
 
 def _imported_roots(source: str) -> set[str]:
@@ -154,5 +160,5 @@ def test_revision_writes_a_file_into_path(
     assert (status, err) == (0, "")
     (written,) = versions.glob("*add_x*.py")
     source = written.read_text()
-    assert "down_revision = '0004_indexes'" in source
+    assert "down_revision = '0005_type_checks'" in source
     assert _imported_roots(source) <= {"__future__", "alembic", "sqlalchemy", "datasdk"}

@@ -19,7 +19,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
-from datasdk.dialects import common
+from datasdk.dialects import common, pg_targets
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token
 from datasdk.plans import Explain, render_explain
@@ -222,6 +222,7 @@ def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
 
 _RULE_STATES = {"DS001", "DS002", "DS003", "DS004", "DS005"}
 _CONFLICT_STATES = {"40001", "40P01", "55P03"}
+_DATATYPE_MISMATCH = "42804"
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -255,14 +256,16 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
-    if (state or "").startswith("22") or isinstance(detail, asyncpg_base.DataError):
+    if (
+        (state or "").startswith("22")
+        or state == _DATATYPE_MISMATCH
+        or isinstance(detail, asyncpg_base.DataError)
+    ):
         # Class 22, data exception: a value its column's type refuses. asyncpg refuses
         # most parameters itself, before sending them (as 22000, or an InterfaceError
-        # on some versions); the server refuses the rest while binding them.
-        column = getattr(detail, "column_name", None)
-        if table and column:
-            return common.invalid_value(table, column)
-        return _invalid_value(statement, _parameter(detail))
+        # on some versions); the server refuses the rest while binding them, and a
+        # literal of another type (`SET flag = 3`) as a datatype mismatch.
+        return _invalid_value(statement, detail)
     if state == "23505":
         return common.unique(table, constraint)
     if state == "23514":
@@ -292,78 +295,20 @@ def _parameter(detail: BaseException) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _invalid_value(statement: str | None, parameter: int | None) -> errors.InvalidValue:
-    table, column = parameter_target(statement, parameter) if statement else (None, None)
+def _invalid_value(statement: str | None, detail: BaseException) -> errors.InvalidValue:
+    """The refused value's table and column: from the error's fields where it has them,
+    else from where the statement writes the parameter or the character it points at."""
+    table, column = getattr(detail, "table_name", None), getattr(detail, "column_name", None)
+    if not (table and column) and statement:
+        parameter = _parameter(detail)
+        position = None if parameter else _position(detail)
+        table, column = pg_targets.target(statement, parameter=parameter, position=position)
     return common.invalid_value(table, column)
 
 
-_IDENT = r'"?(\w+)"?'
-_INSERT = re.compile(rf"^\s*INSERT\s+INTO\s+{_IDENT}\s*\(([^()]*)\)\s*VALUES\s*(.*)$", re.I | re.S)
-_UPDATE = re.compile(rf"^\s*UPDATE\s+{_IDENT}(?:\s+(?:AS\s+)?\w+)?\s+SET\s+(.*)$", re.I | re.S)
-_UPDATE_END = re.compile(r"\s(?:WHERE|FROM|RETURNING)\s", re.I)
-_PLACEHOLDER = re.compile(r"^\$(\d+)(?:::[\w ]+(?:\(\d+\))?)?$")
-
-
-def _split(text: str) -> list[str]:
-    """Items of a comma-separated list, commas inside parentheses or quotes kept."""
-    items, depth, quoted, current = [], 0, False, ""
-    for char in text:
-        if char == "'":
-            quoted = not quoted
-        elif not quoted and char in "()":
-            depth += 1 if char == "(" else -1
-        elif not quoted and char == "," and depth == 0:
-            items.append(current.strip())
-            current = ""
-            continue
-        current += char
-    items.append(current.strip())
-    return items
-
-
-def _groups(values: str) -> list[str]:
-    """The parenthesised rows of a VALUES list, up to whatever follows it."""
-    rows, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(values):
-        if char == "'":
-            quoted = not quoted
-        elif not quoted and char == "(":
-            depth += 1
-            if depth == 1:
-                start = index + 1
-        elif not quoted and char == ")":
-            depth -= 1
-            if depth == 0:
-                rows.append(values[start:index])
-        elif not quoted and depth == 0 and char not in ", \n\t":
-            break
-    return rows
-
-
-def parameter_target(statement: str, parameter: int | None) -> tuple[str | None, str | None]:
-    """(table, column) that parameter `$n` of an INSERT ... VALUES or UPDATE ... SET
-    is written to: (table, None) when it is not a plain value there, (None, None) for
-    any other statement."""
-    insert = _INSERT.match(statement)
-    if insert:
-        table, columns = insert.group(1), [c.strip().strip('"') for c in insert.group(2).split(",")]
-        for row in _groups(insert.group(3)):
-            for name, item in zip(columns, _split(row), strict=False):
-                found = _PLACEHOLDER.match(item)
-                if found and int(found.group(1)) == parameter:
-                    return table, name
-        return table, None
-    update = _UPDATE.match(statement)
-    if update:
-        table, rest = update.group(1), update.group(2)
-        end = _UPDATE_END.search(rest)
-        for item in _split(rest[: end.start()] if end else rest):
-            name, _, value = item.partition("=")
-            found = _PLACEHOLDER.match(value.strip())
-            if found and int(found.group(1)) == parameter:
-                return table, name.strip().strip('"')
-        return table, None
-    return None, None
+def _position(detail: BaseException) -> int | None:
+    position = getattr(detail, "position", None)
+    return int(position) if position and str(position).isdigit() else None
 
 
 # Connection and resource failures: their messages name servers, roles and databases,
