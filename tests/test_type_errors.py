@@ -134,3 +134,8 @@ def test_statement_targets(
     statement: str, where: dict[str, int], expected: tuple[str | None, str | None]
 ) -> None:
     assert pg_targets.target(statement, **where) == expected
+
+
+def test_an_integer_the_driver_cannot_bind_is_a_validation_error() -> None:
+    error = common.translate(OverflowError("Python int too large"), sqlite.translate)
+    assert type(error) is errors.ValidationError

@@ -50,7 +50,8 @@ def translate(
     found = backend(original, statement)
     if found is not None:
         return found
-    if isinstance(original, ValueError | TypeError):
+    # OverflowError: an integer beyond 64 bits, which SQLite's driver cannot bind.
+    if isinstance(original, ValueError | TypeError | OverflowError):
         return errors.ValidationError(f"a parameter was refused before any SQL ran: {original}")
     if isinstance(exc, SQLAlchemyError) or isinstance(original, OSError | TimeoutError):
         # The class says what went wrong (refused, timed out, ...); the text may quote
