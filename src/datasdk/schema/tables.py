@@ -417,7 +417,7 @@ def _partial(name: str, *columns: Any, where: str, unique: bool = False) -> Inde
 
 
 # The seeds' indexes (idx_users_email is left out: uq_users_email already is one),
-# then the ones the SDK's own queries need. Created by the last revision.
+# then the ones the SDK's own queries need. Created by revision 0004_indexes.
 INDEXES: tuple[Index, ...] = (
     Index("idx_users_trial", users.c.trial_ends_at, users.c.subscription_status),
     # Also what makes (provider, provider_id) unique when set.
