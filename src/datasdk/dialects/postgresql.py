@@ -244,8 +244,6 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     """
     if not isinstance(exc, _driver_errors()):
         return None
-    import asyncpg.exceptions._base as asyncpg_base
-
     # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
     # the structured fields.
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
@@ -256,15 +254,11 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
-    if (
-        (state or "").startswith("22")
-        or state == _DATATYPE_MISMATCH
-        or isinstance(detail, asyncpg_base.DataError)
-    ):
+    if (state or "").startswith("22") or state == _DATATYPE_MISMATCH:
         # Class 22, data exception: a value its column's type refuses. asyncpg refuses
-        # most parameters itself, before sending them (as 22000, or an InterfaceError
-        # on some versions); the server refuses the rest while binding them, and a
-        # literal of another type (`SET flag = 3`) as a datatype mismatch.
+        # most parameters itself, before sending them (as 22000); the server refuses
+        # the rest while binding them, and a literal of another type (`SET flag = 3`)
+        # as a datatype mismatch.
         return _invalid_value(statement, detail)
     if state == "23505":
         return common.unique(table, constraint)
