@@ -650,11 +650,16 @@ def _with_checks(create: str, drop: Sequence[str], add: Sequence[tuple[str, str]
     those of `add`, which come before its other CHECKs: SQLite evaluates them in order."""
     start, end = create.index("("), create.rindex(")")
     dropped = {name.lower() for name in drop}
-    items = [
-        item
-        for item in _items(create[start + 1 : end])
-        if not (item.upper().startswith("CONSTRAINT ") and item.split()[1].lower() in dropped)
-    ]
+    items, found = [], set()
+    for item in _items(create[start + 1 : end]):
+        name = item.split()[1].strip('"`[]').lower() if len(item.split()) > 1 else ""
+        if item.upper().startswith("CONSTRAINT ") and name in dropped:
+            found.add(name)
+        else:
+            items.append(item)
+    if found != dropped:
+        missing = ", ".join(sorted(dropped - found))
+        raise errors.MigrationError(f"no constraint {missing} to drop in: {create[:start]}")
     at = next((i for i, item in enumerate(items) if _CHECK_ITEM.match(item)), len(items))
     items[at:at] = [f"CONSTRAINT {name} CHECK ({sql})" for name, sql in add]
     # One definition per line, as SQLAlchemy writes them: its reflection of CHECKs needs that.
