@@ -235,9 +235,22 @@ async def test_check_reports_an_index_redefined_under_its_own_name(
     assert problem.startswith(expected)
 
 
-async def test_type_checks_upgrade_keeps_rows_and_every_rule(open_database: OpenDatabase) -> None:
+async def _raw_rows(db: datasdk.Database, table: str) -> list[dict[str, object]]:
+    """Rows as stored, untyped: a wrong-typed value would not read back as its type."""
+    return (await db.execute(f"SELECT * FROM {table} ORDER BY id")).rows
+
+
+async def _before_type_checks(open_database: OpenDatabase) -> datasdk.Database:
+    """A database as 0004 left it. Reached by downgrading from head, so that the schema
+    is 0005's downgrade's, whatever the earlier revisions create."""
     db = await open_database()
-    await db.migrate("0004_indexes")
+    await db.migrate()
+    await db.downgrade("0004_indexes")
+    return db
+
+
+async def test_type_checks_upgrade_keeps_rows_and_every_rule(open_database: OpenDatabase) -> None:
+    db = await _before_type_checks(open_database)
     world = await fill_every_table(db)
     before = {table: await _rows(db, table) for table in TABLE_ORDER}
     await db.migrate("0005_type_checks")
@@ -269,8 +282,7 @@ async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
 ) -> None:
     """Where the database at 0004 took a wrong-typed value, the upgrade names the rows
     and changes nothing; where it refused the value, there is nothing to refuse."""
-    db = await open_database()
-    await db.migrate("0004_indexes")
+    db = await _before_type_checks(open_database)
     world = await build_world(db)
     bad = {
         "error_logs": valid_row("error_logs", {}) | {"ip": "not-an-address"},
@@ -288,7 +300,7 @@ async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
         await db.migrate()
         assert await db.check() == []
         return
-    before = {table: await _rows(db, table) for table in TABLE_ORDER}
+    before = {table: await _raw_rows(db, table) for table in TABLE_ORDER}
     with pytest.raises(errors.MigrationError) as caught:
         await db.migrate()
     report = str(caught.value)
@@ -296,7 +308,7 @@ async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
         if table in stored:
             assert f"{table}.{column}: rows with id {bad[table]['id']}" in report
     assert await db.current_revision() == "0004_indexes"
-    assert {table: await _rows(db, table) for table in TABLE_ORDER} == before
+    assert {table: await _raw_rows(db, table) for table in TABLE_ORDER} == before
     for table in stored:
         await db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": bad[table]["id"]})
     await db.migrate()

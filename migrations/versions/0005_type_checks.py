@@ -10,10 +10,13 @@ new check the upgrade is refused, naming them, and nothing changes.
 PostgreSQL's column types already refuse these values: nothing to do there.
 
 Frozen: every expression and table is stated here, never read from the live schema.
+It converges: a check already in place is not added again, and a replaced one that is
+gone is not dropped (databases whose tables were created with the type checks).
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 from datasdk.migrate import refuse_violations, replace_checks
@@ -257,29 +260,30 @@ def _checked() -> bool:
     return op.get_bind().dialect.name in CHECKED_DIALECTS
 
 
+def _present(table: str) -> set[str]:
+    return {str(ck["name"]) for ck in sa.inspect(op.get_bind()).get_check_constraints(table)}
+
+
 def upgrade() -> None:
     if not _checked():
         return
     refuse_violations(revision, {table: _type_checks(table) for table in TYPED})
-    replace_checks(
-        {
-            table: (
-                REPLACED.get(table, ()),
-                [(name, sql) for name, _, sql in _type_checks(table)],
-            )
-            for table in TYPED
-        },
-        TRIGGERS_AFTER,
-    )
+    changes = {}
+    for table in TYPED:
+        present = _present(table)
+        drop = [name for name in REPLACED.get(table, ()) if name in present]
+        add = [(name, sql) for name, _, sql in _type_checks(table) if name not in present]
+        changes[table] = (drop, add)
+    replace_checks(changes, TRIGGERS_AFTER)
 
 
 def downgrade() -> None:
     if not _checked():
         return
-    replace_checks(
-        {
-            table: ([name for name, _, _ in _type_checks(table)], _replaced_checks(table))
-            for table in TYPED
-        },
-        TRIGGERS_BEFORE,
-    )
+    changes = {}
+    for table in TYPED:
+        present = _present(table)
+        drop = [name for name, _, _ in _type_checks(table) if name in present]
+        add = [(name, sql) for name, sql in _replaced_checks(table) if name not in present]
+        changes[table] = (drop, add)
+    replace_checks(changes, TRIGGERS_BEFORE)
