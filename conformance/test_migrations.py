@@ -16,7 +16,7 @@ from datasdk.inspection import Shape, reflect
 from datasdk.schema import RULES, TABLE_ORDER, metadata
 from datasdk.schema.ddl import create_rules, drop_rules
 from datasdk.schema.rules import RowLimit
-from support import fill_every_table, insert_row, valid_row
+from support import build_world, fill_every_table, insert_row, valid_row
 
 OpenDatabase = Callable[..., Awaitable[datasdk.Database]]
 REVISIONS = migrate.revisions()
@@ -27,6 +27,7 @@ TABLES_AT = {
     "0002_audit_logs": {"audit_logs"},
     "0003_monitoring_tables": {"domains", "scans", "scan_modules", "reports", "error_logs"},
     "0004_indexes": set(),
+    "0005_type_checks": set(),
     "0006_flat_ledger": set(),
 }
 
@@ -245,3 +246,84 @@ async def test_check_reports_an_index_redefined_under_its_own_name(
     problems = await database.check()
     [problem] = problems
     assert problem.startswith(expected)
+
+
+async def _raw_rows(db: datasdk.Database, table: str) -> list[dict[str, object]]:
+    """Rows as stored, untyped: a wrong-typed value would not read back as its type."""
+    return (await db.execute(f"SELECT * FROM {table} ORDER BY id")).rows
+
+
+async def _before_type_checks(open_database: OpenDatabase) -> datasdk.Database:
+    """A database as 0004 left it (the revisions are frozen: 0004 always leaves the same)."""
+    db = await open_database()
+    await db.migrate("0004_indexes")
+    return db
+
+
+async def test_type_checks_upgrade_keeps_rows_and_every_rule(open_database: OpenDatabase) -> None:
+    db = await _before_type_checks(open_database)
+    world = await fill_every_table(db)
+    shape = await _shape(db)
+    # The columns 0004 has: a later revision adds one.
+    columns = {table: sorted(shape.tables[table]["columns"]) for table in TABLE_ORDER}
+    before = {table: await _rows(db, table, columns[table]) for table in TABLE_ORDER}
+    await db.migrate()
+    assert {table: await _rows(db, table, columns[table]) for table in TABLE_ORDER} == before
+    assert await db.check() == []
+    # The rules' triggers still fire, and the new type checks refuse.
+    with pytest.raises(errors.AppendOnlyViolation):
+        await db.execute("DELETE FROM audit_logs")
+    with pytest.raises(errors.AppendOnlyViolation):
+        await db.execute("UPDATE credit_transactions SET amount = 5")
+    with pytest.raises(errors.InvalidStateTransition):
+        await db.execute(
+            "UPDATE scan_jobs SET state = 'COMPLETED', version = version + 1 WHERE id = :id",
+            {"id": world.job_id},
+        )
+    with pytest.raises(errors.RuleViolation, match="version_bump"):
+        await db.execute("UPDATE scan_jobs SET url = 'https://other.example/'")
+    with pytest.raises(errors.ForeignKeyViolation):
+        await insert_row(db, "wallets", valid_row("wallets", {"user_id": "nobody"}))
+    balance = (await _rows(db, "wallets"))[0]["credit_balance"]
+    await insert_row(db, "credit_transactions", valid_row("credit_transactions", world.parents))
+    assert (await _rows(db, "wallets"))[0]["credit_balance"] == balance + 10
+    with pytest.raises(errors.InvalidValue):
+        await db.execute("UPDATE domains SET is_active = 3")
+
+
+async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
+    open_database: OpenDatabase,
+) -> None:
+    """Where the database at 0004 took a wrong-typed value, the upgrade names the rows
+    and changes nothing; where it refused the value, there is nothing to refuse."""
+    db = await _before_type_checks(open_database)
+    world = await build_world(db)
+    bad = {
+        "error_logs": valid_row("error_logs", {}) | {"ip": "not-an-address"},
+        "reports": valid_row("reports", world.parents) | {"file_size": "big"},
+    }
+    stored = []
+    for table, row in bad.items():
+        values = ", ".join(f":{column}" for column in row)
+        try:
+            await db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({values})", row)
+            stored.append(table)
+        except errors.InvalidValue:
+            pass
+    if not stored:
+        await db.migrate()
+        assert await db.check() == []
+        return
+    before = {table: await _raw_rows(db, table) for table in TABLE_ORDER}
+    with pytest.raises(errors.MigrationError) as caught:
+        await db.migrate()
+    report = str(caught.value)
+    for table, column in (("error_logs", "ip"), ("reports", "file_size")):
+        if table in stored:
+            assert f"{table}.{column}: rows with id {bad[table]['id']}" in report
+    assert await db.current_revision() == "0004_indexes"
+    assert {table: await _raw_rows(db, table) for table in TABLE_ORDER} == before
+    for table in stored:
+        await db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": bad[table]["id"]})
+    await db.migrate()
+    assert await db.check() == []

@@ -18,6 +18,7 @@ REVISIONS = (
     "0002_audit_logs",
     "0003_monitoring_tables",
     "0004_indexes",
+    "0005_type_checks",
     "0006_flat_ledger",
 )
 HEAD = REVISIONS[-1]

@@ -19,7 +19,7 @@ from datasdk.schema import metadata
 
 AUDIT_INSERT = (
     "INSERT OR REPLACE INTO audit_logs (id, scan_job_id, url_accessed, content_hash) "
-    "VALUES ('a1', ?, 'https://e.test', '" + "0" * 64 + "')"
+    "VALUES ('00000000-0000-4000-8000-0000000000a1', ?, 'https://e.test', '" + "0" * 64 + "')"
 )
 # Rule tokens as the triggers raise them; PostgreSQL's SQLSTATE for each.
 TOKENS: list[tuple[str, type[errors.DataSDKError], str | None]] = [
@@ -234,7 +234,7 @@ def test_pg_rule_states_read_the_token(token: str, cls: type, state: str) -> Non
     assert _named(postgresql.translate(_pg(state, token, table=table))) == _expected(token, cls)
 
 
-@pytest.mark.parametrize("state", ["XX000", "22P02", "42P01"])
+@pytest.mark.parametrize("state", ["XX000", "0A000", "42P01"])
 def test_pg_other_states_are_backend_errors(state: str) -> None:
     err = postgresql.translate(_pg(state, "duplicate key value violates unique constraint"))
     assert type(err) is errors.BackendError

@@ -101,6 +101,8 @@ def test_every_constraint_is_named_by_the_convention() -> None:
     wrong = []
     for table, constraint in _constraints():
         prefix = _PREFIXES[type(constraint)]
+        if "column" in constraint.info:  # a type check: ty_<table>_<column>
+            prefix = "ty_"
         name = constraint.name
         if not name or not str(name).startswith(f"{prefix}{table}"):
             wrong.append((table, type(constraint).__name__, name))

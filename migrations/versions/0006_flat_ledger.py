@@ -10,8 +10,8 @@ from pathlib import Path
 
 from datasdk.frozen import run_files
 
-# The revision this one follows: 0005_type_checks once that revision is merged.
-DOWN_REVISION = "0004_indexes"
+# The revision this one follows.
+DOWN_REVISION = "0005_type_checks"
 
 revision = "0006_flat_ledger"
 down_revision = DOWN_REVISION

@@ -236,7 +236,9 @@ class Database(RepositoryAccess):
         if connection is None or connection.get_execution_options().get(_DATABASE) is not self:
             # Not the SDK's statement (connecting is translated around the call).
             return None
-        error: DataSDKError | None = self.profile.error(context.original_exception)
+        error: DataSDKError | None = self.profile.error(
+            context.original_exception, context.statement
+        )
         unit = _unit_of(connection)
         if unit is not None:
             unit._fail(error or context.original_exception)

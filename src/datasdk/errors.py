@@ -78,6 +78,18 @@ class NotNullViolation(ConstraintViolation):
         self.column = column
 
 
+class InvalidValue(ConstraintViolation):
+    """A value its column's type refuses: text in an integer column, a malformed UUID,
+    timestamp, address or JSON text. `.column` names the column and `.constraint` is
+    `ty_<table>_<column>` where the statement says which column it was (see docs/errors.md).
+    """
+
+    def __init__(self, message: str, *, table: str | None, column: str | None) -> None:
+        constraint = f"ty_{table}_{column}" if table and column else None
+        super().__init__(message, table=table, constraint=constraint)
+        self.column = column
+
+
 class RuleViolation(DataSDKError):
     """A rule of the schema (SCHEMA.md) refused a write; `.rule` names it."""
 
@@ -162,6 +174,7 @@ __all__ = [
     "IdempotencyKeyConflict",
     "InsufficientCredits",
     "InvalidStateTransition",
+    "InvalidValue",
     "MigrationError",
     "NotFoundError",
     "NotNullViolation",

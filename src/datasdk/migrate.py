@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stdout
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command, op
+from alembic import command, context, op
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -240,6 +240,43 @@ def refuse_content_columns(connection: Connection, revision: str) -> None:
 
 
 # -- helpers for revisions ------------------------------------------------------------
+
+
+# How many offending rows a refused migration names per column.
+REPORTED_ROWS = 10
+
+
+def refuse_violations(revision: str, checks: Mapping[str, Sequence[tuple[str, str, str]]]) -> None:
+    """Refuse, changing nothing, if existing rows break any of the CHECKs about to be
+    added: {table: ((name, column, expression), ...)}. The error names each table and
+    column and the ids of the first offending rows (never their values)."""
+    connection = op.get_bind()
+    problems = []
+    for table, items in checks.items():
+        for _, column, sql in items:
+            ids = connection.exec_driver_sql(
+                f"SELECT id FROM {table} WHERE NOT ({sql}) ORDER BY id LIMIT {REPORTED_ROWS + 1}"
+            ).fetchall()
+            if ids:
+                shown = ", ".join(str(row[0]) for row in ids[:REPORTED_ROWS])
+                more = " and more" if len(ids) > REPORTED_ROWS else ""
+                problems.append(f"{table}.{column}: rows with id {shown}{more}")
+    if problems:
+        raise MigrationError(
+            f"revision {revision} refused: existing rows hold values their column's type "
+            "does not accept; correct or delete them and upgrade again:\n  " + "\n  ".join(problems)
+        )
+
+
+def replace_checks(
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
+) -> None:
+    """Drop and add named CHECKs of existing tables, on this backend's terms
+    ({table: (names to drop, (name, expression) to add)}); SQLite rebuilds the tables,
+    keeping their indexes and every trigger but those `triggers` gives new SQL for."""
+    profile = context.config.attributes["profile"]
+    profile.replace_checks(op.get_bind(), changes, triggers or {})
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import ModuleType
@@ -36,6 +36,10 @@ class BackendProfile:
     rule_bypass_settings: Callable[[], list[str]]
     migration_session: Callable[[Connection], AbstractContextManager[None]]
     verify_migration: Callable[[Connection], None]
+    # Drop and add named CHECKs of existing tables (SQLite: by rebuilding them).
+    replace_checks: Callable[
+        [Connection, Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]]], None
+    ]
     catalog: Callable[[Connection], Catalog]
     # Live triggers/functions by name: (name, drop statement, recreating statements).
     live_objects: Callable[[Connection, set[str]], list[tuple[str, str, list[str]]]]
@@ -55,10 +59,11 @@ class BackendProfile:
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
 
-    def error(self, exc: BaseException) -> DataSDKError | None:
+    def error(self, exc: BaseException, statement: str | None = None) -> DataSDKError | None:
         """The datasdk error for an exception from the driver or SQLAlchemy; None for
-        one that came from neither (a caller's own exception passes through)."""
-        return common.translate(exc, self.translate)
+        one that came from neither (a caller's own exception passes through).
+        `statement` is the SQL that failed, where known."""
+        return common.translate(exc, self.translate, statement)
 
 
 def _profile(
@@ -79,6 +84,7 @@ def _profile(
         rule_bypass_settings=module.rule_bypass_settings,
         migration_session=module.migration_session,
         verify_migration=module.verify_migration,
+        replace_checks=module.replace_checks,
         catalog=module.catalog,
         live_objects=module.live_objects,
         raw_param=module.raw_param,

@@ -38,7 +38,9 @@ def register(schema: MetaData, rules: Sequence[Rule]) -> None:
     _check_tables.cache_clear()
 
 
-Translate = Callable[[BaseException], errors.DataSDKError | None]
+# A dialect's translator: the driver's exception, and the statement that failed where
+# known (PostgreSQL finds a refused parameter's column in it).
+Translate = Callable[[BaseException, str | None], errors.DataSDKError | None]
 
 
 def driver_exception(exc: BaseException) -> BaseException:
@@ -48,7 +50,9 @@ def driver_exception(exc: BaseException) -> BaseException:
     return exc
 
 
-def translate(exc: BaseException, backend: Translate) -> errors.DataSDKError | None:
+def translate(
+    exc: BaseException, backend: Translate, statement: str | None = None
+) -> errors.DataSDKError | None:
     """The one way an exception from below becomes a datasdk error.
 
     `backend` is the dialect's translator: it knows its driver's exceptions and codes
@@ -59,10 +63,13 @@ def translate(exc: BaseException, backend: Translate) -> errors.DataSDKError | N
     if isinstance(exc, errors.DataSDKError):
         return exc
     original = driver_exception(exc)
-    found = backend(original)
+    if statement is None and isinstance(exc, DBAPIError):
+        statement = exc.statement
+    found = backend(original, statement)
     if found is not None:
         return found
-    if isinstance(original, ValueError | TypeError):
+    # OverflowError: an integer beyond 64 bits, which SQLite's driver cannot bind.
+    if isinstance(original, ValueError | TypeError | OverflowError):
         return errors.ValidationError(f"a parameter was refused before any SQL ran: {original}")
     if isinstance(exc, SQLAlchemyError) or isinstance(original, OSError | TimeoutError):
         # The class says what went wrong (refused, timed out, ...); the text may quote
@@ -80,11 +87,21 @@ def unique(table: str | None, constraint: str | None) -> errors.UniqueViolation:
     )
 
 
-def check(table: str | None, constraint: str | None) -> errors.CheckViolation:
+def check(table: str | None, constraint: str | None) -> errors.CheckViolation | errors.InvalidValue:
+    typed = type_check_column(constraint) if constraint else None
+    if typed is not None:
+        return invalid_value(*typed)
     return errors.CheckViolation(
         f"check constraint {constraint} refused the write",
         table=table or (table_of_check(constraint) if constraint else None),
         constraint=constraint,
+    )
+
+
+def invalid_value(table: str | None, column: str | None) -> errors.InvalidValue:
+    where = f"{table}.{column}" if table and column else "a column"
+    return errors.InvalidValue(
+        f"{where} refused a value its type does not accept", table=table, column=column
     )
 
 
@@ -154,3 +171,18 @@ def _check_tables() -> dict[str, str]:
 
 def table_of_check(constraint: str) -> str | None:
     return _check_tables().get(constraint)
+
+
+@cache
+def _type_checks() -> dict[str, tuple[str, str]]:
+    return {
+        str(constraint.name): (table.name, str(constraint.info["column"]))
+        for table in metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint) and "column" in constraint.info
+    }
+
+
+def type_check_column(constraint: str) -> tuple[str, str] | None:
+    """(table, column) of a type check (`ty_<table>_<column>`), from the schema."""
+    return _type_checks().get(constraint)

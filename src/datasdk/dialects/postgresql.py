@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -19,7 +19,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
-from datasdk.dialects import common
+from datasdk.dialects import common, pg_targets
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token
 from datasdk.plans import Explain, render_explain
@@ -224,6 +224,7 @@ def _drop_rule(element: DropRule, compiler: Any, **kw: Any) -> str:
 
 _RULE_STATES = {"DS001", "DS002", "DS003", "DS004", "DS005"}
 _CONFLICT_STATES = {"40001", "40P01", "55P03"}
+_DATATYPE_MISMATCH = "42804"
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -237,9 +238,12 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-def translate(exc: BaseException) -> errors.DataSDKError | None:
+def translate(exc: BaseException, statement: str | None = None) -> errors.DataSDKError | None:
     """An asyncpg error (raw, or as SQLAlchemy's adapter wraps it) as a datasdk error,
-    chosen by SQLSTATE; None for an exception that is not the driver's."""
+    chosen by SQLSTATE; None for an exception that is not the driver's.
+
+    `statement`, the SQL that failed, names the column of a refused parameter.
+    """
     if not isinstance(exc, _driver_errors()):
         return None
     # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
@@ -252,6 +256,12 @@ def translate(exc: BaseException) -> errors.DataSDKError | None:
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
+    if (state or "").startswith("22") or state == _DATATYPE_MISMATCH:
+        # Class 22, data exception: a value its column's type refuses. asyncpg refuses
+        # most parameters itself, before sending them (as 22000); the server refuses
+        # the rest while binding them, and a literal of another type (`SET flag = 3`)
+        # as a datatype mismatch.
+        return _invalid_value(statement, detail)
     if state == "23505":
         return common.unique(table, constraint)
     if state == "23514":
@@ -267,6 +277,34 @@ def translate(exc: BaseException) -> errors.DataSDKError | None:
     if state in _CONFLICT_STATES:
         return errors.TransactionConflict(f"transaction conflict ({state}); retry the unit of work")
     return errors.BackendError(_describe(state, detail, message))
+
+
+_CLIENT_PARAMETER = re.compile(r"^invalid input for query argument \$(\d+)\b")
+_SERVER_PARAMETER = re.compile(r"\bparameter \$(\d+)\b")
+
+
+def _parameter(detail: BaseException) -> int | None:
+    """Which parameter ($n) a refused value was: no error field says so. The server
+    names it in the error's context, asyncpg at the start of its message."""
+    found = _SERVER_PARAMETER.search(str(getattr(detail, "context", None) or ""))
+    found = found or _CLIENT_PARAMETER.search(str(detail))
+    return int(found.group(1)) if found else None
+
+
+def _invalid_value(statement: str | None, detail: BaseException) -> errors.InvalidValue:
+    """The refused value's table and column: from the error's fields where it has them,
+    else from where the statement writes the parameter or the character it points at."""
+    table, column = getattr(detail, "table_name", None), getattr(detail, "column_name", None)
+    if not (table and column) and statement:
+        parameter = _parameter(detail)
+        position = None if parameter else _position(detail)
+        table, column = pg_targets.target(statement, parameter=parameter, position=position)
+    return common.invalid_value(table, column)
+
+
+def _position(detail: BaseException) -> int | None:
+    position = getattr(detail, "position", None)
+    return int(position) if position and str(position).isdigit() else None
 
 
 # Connection and resource failures: their messages name servers, roles and databases,
@@ -322,6 +360,22 @@ def migration_session(connection: Connection) -> Iterator[None]:
 
 def verify_migration(connection: Connection) -> None:
     """Nothing to verify: PostgreSQL checked every constraint as the DDL ran."""
+
+
+def replace_checks(
+    connection: Connection,
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
+) -> None:
+    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}.
+    Triggers are PL/pgSQL functions here: revisions replace those themselves."""
+    if triggers:
+        raise errors.MigrationError("replace PostgreSQL trigger functions in the revision")
+    for table, (drop, add) in changes.items():
+        for name in drop:
+            connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for name, sql in add:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({sql})")
 
 
 def destructive_statements(table: str) -> list[str]:

@@ -9,7 +9,7 @@ import ipaddress
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from datasdk.dialects.aiosqlite_driver import OneHopDBAPI
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, unique_constraint_name
 from datasdk.plans import Explain, render_explain
+from datasdk.schema import metadata
 from datasdk.schema.ddl import STATEMENT_BREAK, CreateRule, DropRule
 from datasdk.schema.rules import (
     TOKEN_PREFIX,
@@ -46,7 +47,9 @@ from datasdk.schema.types import (
     json_type_is,
     new_uuid,
     shift_terms,
+    type_kind,
     utc_now,
+    value_is,
 )
 
 # 'now' is fixed for one sqlite3_step, so every trigger of one statement sees one time.
@@ -91,6 +94,78 @@ def _json_type_is(element: json_type_is, compiler: SQLCompiler, **kw: Any) -> st
     return f"CASE WHEN json_valid({column}) THEN json_type({column}) = '{element.json_type}' END"
 
 
+# -- type checks: what PostgreSQL's column types refuse, refused here too -------------
+# SQLite stores any value in any column; these CHECKs accept exactly the stored form
+# the SDK writes. Only SQL SQLite itself evaluates (no registered function), so that
+# every client of the file is held to them.
+
+_HEX = "[0-9a-f]"
+_DIGIT = "[0-9]"
+_UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
+_TIMESTAMP_GLOB = (
+    f"{_DIGIT * 4}-{_DIGIT * 2}-{_DIGIT * 2}T{_DIGIT * 2}:{_DIGIT * 2}:{_DIGIT * 2}.{_DIGIT * 6}Z"
+)
+
+
+def _ipv4(x: str) -> str:
+    # '1.2.3.4' -> '[1,2,3,4]': JSON numbers have no leading zeros, empty parts or signs.
+    j = f"'[' || replace({x}, '.', ',') || ']'"
+    octets = ", ".join(f"json_extract({j}, '$[{i}]')" for i in range(4))
+    return (
+        f"({x} NOT GLOB '*[^0-9.]*' AND CASE WHEN json_valid({j}) THEN "
+        f"json_array_length({j}) = 4 AND max({octets}) <= 255 ELSE 0 END)"
+    )
+
+
+def _ipv6(x: str) -> str:
+    # A shape check: hex groups of at most 4 digits, one '::' at most, the right number
+    # of groups, and an optional dotted IPv4 tail.
+    colons = f"(length({x}) - length(replace({x}, ':', '')))"
+    groups = f"({colons} + (instr({x}, '.') > 0))"
+    head = f"rtrim({x}, '0123456789.')"
+    tail = f"substr({x}, length({head}) + 1)"
+    return (
+        f"({x} NOT GLOB '*[^0-9a-f:.]*' AND length({x}) BETWEEN 2 AND 45"
+        f" AND {x} NOT GLOB '*{_HEX * 5}*'"
+        f" AND instr(substr({x}, instr({x}, '::') + 1), '::') = 0"
+        f" AND {x} NOT GLOB ':[^:]*' AND {x} NOT GLOB '*[^:]:'"
+        f" AND CASE WHEN instr({x}, '::') = 0 THEN {groups} = 7"
+        f" ELSE {groups} <= 7 OR ({groups} = 8 AND ({x} GLOB '::*' OR {x} GLOB '*::')) END"
+        f" AND CASE WHEN instr({x}, '.') = 0 THEN 1"
+        f" ELSE {head} GLOB '*:' AND instr({head}, '.') = 0 AND {_ipv4(tail)} END)"
+    )
+
+
+def type_check_sql(column: str, kind: str) -> str:
+    """The CHECK expression that holds `column` to the logical type `kind`."""
+    c = column
+    whole = f"substr({c}, 1, 19)"
+    tests = {
+        "int4": f"typeof({c}) = 'integer' AND {c} BETWEEN -2147483648 AND 2147483647",
+        "int8": f"typeof({c}) = 'integer'",
+        "boolean": f"typeof({c}) = 'integer' AND {c} IN (0, 1)",
+        "uuid": f"typeof({c}) = 'text' AND {c} GLOB '{_UUID_GLOB}'",
+        # strftime() with a modifier normalises an impossible date (Feb 30) or time, so
+        # only a real one reads back unchanged; seconds 60 read back as NULL.
+        "timestamp": (
+            f"typeof({c}) = 'text' AND {c} GLOB '{_TIMESTAMP_GLOB}'"
+            f" AND substr({c}, 1, 4) <> '0000' AND substr({c}, 12, 2) < '24'"
+            f" AND strftime('%Y-%m-%dT%H:%M:%S', {whole}, '+0 seconds') IS {whole}"
+        ),
+        "inet": (
+            f"typeof({c}) = 'text' AND CASE WHEN instr({c}, ':') = 0"
+            f" THEN {_ipv4(c)} ELSE {_ipv6(c)} END"
+        ),
+        "json": f"json_valid({c})",
+    }
+    return f"{c} IS NULL OR ({tests[kind]})"
+
+
+@compiles(value_is, "sqlite")
+def _value_is(element: value_is, compiler: SQLCompiler, **kw: Any) -> str:
+    return type_check_sql(element.column, element.kind)
+
+
 def _raise(token: str) -> str:
     return f"SELECT RAISE(ABORT, '{token}');"
 
@@ -112,10 +187,21 @@ def _touch(rule: TouchUpdatedAt) -> list[tuple[str, str]]:
     return [(name, _trigger(name, "AFTER UPDATE", rule.table, f"NEW.{col} IS NOT {NOW}", body))]
 
 
+def _typed(table: str, column: str) -> str:
+    """True when NEW.column is NULL or of its column's type. SQLite runs BEFORE triggers
+    before CHECKs: a rule that reads a value stands aside for a wrong-typed one, so that
+    the type check refuses it, as PostgreSQL's column type does before any trigger."""
+    if table not in metadata.tables:
+        # An application's table has no type checks to stand aside for: the rule holds.
+        return "1"
+    kind = type_kind(metadata.tables[table].c[column].type)
+    return f"({type_check_sql(f'NEW.{column}', kind)})" if kind else "1"
+
+
 def _version_bump(rule: VersionBump) -> list[tuple[str, str]]:
     col, name = rule.column, f"trg_{rule.ident}"
     timing = f"BEFORE UPDATE OF {', '.join(rule.columns)}"
-    when = f"NEW.{col} IS NOT OLD.{col} + 1"
+    when = f"{_typed(rule.table, col)} AND NEW.{col} IS NOT OLD.{col} + 1"
     return [(name, _trigger(name, timing, rule.table, when, _raise(rule.token())))]
 
 
@@ -244,7 +330,8 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
                 names[1],
                 "BEFORE INSERT",
                 account,
-                f"NEW.{balance} <> {ledger_sum} OR NEW.{applied} IS NOT {newest}",
+                f"{_typed(account, balance)} AND "
+                f"(NEW.{balance} <> {ledger_sum} OR NEW.{applied} IS NOT {newest})",
                 _raise(rule.token()),
             ),
         ),
@@ -254,7 +341,7 @@ def _ledger(rule: Ledger) -> list[tuple[str, str]]:
                 names[2],
                 f"BEFORE UPDATE OF {balance}, {applied}",
                 account,
-                f"{moved} AND NOT {applies_entry}",
+                f"{_typed(account, balance)} AND {moved} AND NOT {applies_entry}",
                 _raise(rule.token()),
             ),
         ),
@@ -379,8 +466,10 @@ def _extended_code(code: int | None, name: str | None, message: str) -> int | No
     return SQLITE_CONSTRAINT_TRIGGER if bare else code
 
 
-def translate(exc: BaseException) -> errors.DataSDKError | None:
+def translate(exc: BaseException, statement: str | None = None) -> errors.DataSDKError | None:
     """A sqlite3-family DBAPI error as a datasdk error, chosen by result code.
+
+    A type check (`ty_<table>_<column>`) names its column: the statement is not needed.
 
     Covers CPython's sqlite3 (aiosqlite, libSQL file: mode) and the libSQL driver's
     errors (datasdk.dialects.libsql_wire); anything else is not this backend's: None.
@@ -598,6 +687,97 @@ def verify_migration(connection: Connection) -> None:
         raise errors.MigrationError(
             f"the migration left rows with missing parents in {', '.join(tables)}"
         )
+
+
+_CHECK_ITEM = re.compile(r"^(?:CONSTRAINT\s+\S+\s+)?CHECK\b", re.I)
+
+
+def _items(body: str) -> list[str]:
+    """The column and constraint definitions of a CREATE TABLE body."""
+    items, depth, quote, current = [], 0, "", ""
+    for char in body:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        current += char
+    items.append(current.strip())
+    return items
+
+
+def _with_checks(create: str, drop: Sequence[str], add: Sequence[tuple[str, str]]) -> str:
+    """`create` (a CREATE TABLE statement) without the CHECKs named in `drop` and with
+    those of `add`, which come before its other CHECKs: SQLite evaluates them in order."""
+    start, end = create.index("("), create.rindex(")")
+    dropped = {name.lower() for name in drop}
+    items, found = [], set()
+    for item in _items(create[start + 1 : end]):
+        name = item.split()[1].strip('"`[]').lower() if len(item.split()) > 1 else ""
+        if item.upper().startswith("CONSTRAINT ") and name in dropped:
+            found.add(name)
+        else:
+            items.append(item)
+    if found != dropped:
+        missing = ", ".join(sorted(dropped - found))
+        raise errors.MigrationError(f"no constraint {missing} to drop in: {create[:start]}")
+    at = next((i for i, item in enumerate(items) if _CHECK_ITEM.match(item)), len(items))
+    items[at:at] = [f"CONSTRAINT {name} CHECK ({sql})" for name, sql in add]
+    # One definition per line, as SQLAlchemy writes them: its reflection of CHECKs needs that.
+    return create[: start + 1] + "\n\t" + ", \n\t".join(items) + "\n)"
+
+
+def replace_checks(
+    connection: Connection,
+    changes: Mapping[str, tuple[Sequence[str], Sequence[tuple[str, str]]]],
+    triggers: Mapping[str, str] | None = None,
+) -> None:
+    """Drop and add named CHECKs: {table: (names to drop, (name, expression) to add)}.
+
+    SQLite cannot alter a table's CHECKs, so each table is rebuilt (copied out, created
+    again from its own stored definition, changed, copied back). Its indexes and every
+    trigger of the database are kept as stored, and created again in their original
+    order (the order triggers fire in), but for those named in `triggers`, which are
+    created from the SQL given there. Run with foreign keys off (`migration_session`).
+    """
+    replaced = dict(triggers or {})
+    stored = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid"
+    ).fetchall()
+    missing = replaced.keys() - {str(name) for name, _ in stored}
+    if missing:
+        raise errors.MigrationError(f"no trigger {', '.join(sorted(missing))} to replace")
+    for name, _ in stored:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    for table, (drop, add) in changes.items():
+        (create,) = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).one()
+        indexes = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY rowid",
+            (table,),
+        ).fetchall()
+        columns = ", ".join(
+            f'"{row[1]}"' for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')
+        )
+        copy = f"datasdk_rebuild_{table}"
+        connection.exec_driver_sql(f'CREATE TEMP TABLE "{copy}" AS SELECT * FROM "{table}"')
+        connection.exec_driver_sql(f'DROP TABLE "{table}"')
+        connection.exec_driver_sql(_with_checks(str(create), drop, add))
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM temp."{copy}"'
+        )
+        connection.exec_driver_sql(f'DROP TABLE temp."{copy}"')
+        for (sql,) in indexes:
+            connection.exec_driver_sql(str(sql))
+    for name, sql in stored:
+        connection.exec_driver_sql(replaced.get(str(name), str(sql)))
 
 
 def catalog(connection: Connection) -> Catalog:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Boolean as _Boolean
+from sqlalchemy.sql.elements import conv
 
 from datasdk.schema.enums import (
     Confidence,
@@ -43,7 +44,9 @@ from datasdk.schema.types import (
     json_literal,
     json_type_is,
     new_uuid,
+    type_kind,
     utc_now,
+    value_is,
 )
 
 NAMING_CONVENTION = {
@@ -84,30 +87,21 @@ def _json(name: str, *, nullable: bool = True, default: object = None) -> Column
 
 
 def _json_checks(table: str, shapes: dict[str, str | None]) -> list[CheckConstraint]:
-    """JSON validity (SQLite/libSQL only: PostgreSQL's jsonb type refuses bad JSON
-    itself) and, where given, the top-level JSON type (every backend)."""
-    checks: list[CheckConstraint] = []
-    for column, shape in shapes.items():
-        checks.append(
-            CheckConstraint(
-                f"{column} IS NULL OR json_valid({column})", name=f"{column}_json"
-            ).ddl_if(dialect="sqlite")
-        )
-        if shape is not None:
-            checks.append(CheckConstraint(json_type_is(column, shape), name=f"{column}_{shape}"))
-    return checks
+    """The top-level JSON type, where given (every backend). Validity is the column's
+    type check (`_type_checks`)."""
+    return [
+        CheckConstraint(json_type_is(column, shape), name=f"{column}_{shape}")
+        for column, shape in shapes.items()
+        if shape is not None
+    ]
 
 
-def _bool(name: str, default: bool) -> tuple[Column[object], CheckConstraint]:
-    column: Column[object] = Column(
+def _bool(name: str, default: bool) -> Column[object]:
+    return Column(
         name,
         _Boolean(create_constraint=False),
         nullable=False,
         server_default=text("true" if default else "false"),
-    )
-    # PostgreSQL's boolean type refuses anything else on its own.
-    return column, CheckConstraint(f"{name} IN (0, 1)", name=f"{name}_bool").ddl_if(
-        dialect="sqlite"
     )
 
 
@@ -258,7 +252,6 @@ audit_logs = Table(
     *_json_checks("audit_logs", {"http_headers": "object", "risk_assessment_summary": "object"}),
 )
 
-_domain_active, _domain_active_check = _bool("is_active", default=True)
 
 domains = Table(
     "domains",
@@ -271,7 +264,7 @@ domains = Table(
     Column("dkim_selector", String(50)),
     Column("last_scan_at", UTCDateTime()),
     Column("last_scan_score", Integer()),
-    _domain_active,
+    _bool("is_active", default=True),
     _created_at(),
     _updated_at(),
     ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
@@ -281,7 +274,6 @@ domains = Table(
     _https_only("url"),
     _one_of("email_mode", EmailMode),
     _between("last_scan_score", 0, 100),
-    _domain_active_check,
 )
 
 scans = Table(
@@ -393,8 +385,33 @@ def _bound_lengths(table: Table) -> None:
         )
 
 
+def _type_checks(table: Table) -> None:
+    """A `ty_<table>_<column>` CHECK for every column of a checked logical type.
+
+    SQLite/libSQL only: PostgreSQL's column types refuse what these refuse. They come
+    before the table's other CHECKs, which SQLite evaluates in order, so a value of the
+    wrong type is reported as that, as PostgreSQL reports it, and not as, say, out of range.
+    """
+    typed = [(column.name, type_kind(column.type)) for column in table.columns]
+    checks = [
+        CheckConstraint(
+            value_is(name, kind),
+            name=conv(f"ty_{table.name}_{name}"),
+            info={"column": name, "kind": kind},
+        ).ddl_if(dialect="sqlite")
+        for name, kind in typed
+        if kind is not None
+    ]
+    first = min(c._creation_order for c in table.constraints) - len(checks)
+    for offset, check in enumerate(checks):
+        # Rendered in declaration order, which is creation order.
+        check._creation_order = first + offset
+        table.append_constraint(check)
+
+
 for _table in metadata.sorted_tables:
     _bound_lengths(_table)
+    _type_checks(_table)
 
 
 def _partial(name: str, *columns: Any, where: str, unique: bool = False) -> Index:
@@ -403,7 +420,7 @@ def _partial(name: str, *columns: Any, where: str, unique: bool = False) -> Inde
 
 
 # The seeds' indexes (idx_users_email is left out: uq_users_email already is one),
-# then the ones the SDK's own queries need. Created by the last revision.
+# then the ones the SDK's own queries need. Created by revision 0004_indexes.
 INDEXES: tuple[Index, ...] = (
     Index("idx_users_trial", users.c.trial_ends_at, users.c.subscription_status),
     # Also what makes (provider, provider_id) unique when set.

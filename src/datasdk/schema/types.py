@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ColumnElement
@@ -178,3 +178,34 @@ class is_ascii_lowercase(ColumnElement[bool]):
     def __init__(self, column: str) -> None:
         self.column = column
         super().__init__()
+
+
+class value_is(ColumnElement[bool]):
+    """True when a column holds a value of the logical type `kind` (see `type_kind`), in
+    the one stored form the SDK writes; NULL passes. Rendered only where the column's
+    own type does not already refuse everything else (SQLite/libSQL)."""
+
+    inherit_cache = False  # DDL-only; the instance attributes are not part of a cache key
+
+    def __init__(self, column: str, kind: str) -> None:
+        self.column = column
+        self.kind = kind
+        super().__init__()
+
+
+def type_kind(column_type: TypeEngine[Any]) -> str | None:
+    """The logical type a column's values are checked against, or None (free text)."""
+    # Subclasses first: BigInteger is an Integer.
+    kinds: tuple[tuple[type[TypeEngine[Any]], str], ...] = (
+        (UUIDType, "uuid"),
+        (UTCDateTime, "timestamp"),
+        (InetType, "inet"),
+        (JSONType, "json"),
+        (Boolean, "boolean"),
+        (BigInteger, "int8"),
+        (Integer, "int4"),
+    )
+    for cls, kind in kinds:
+        if isinstance(column_type, cls):
+            return kind
+    return None
