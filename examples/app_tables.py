@@ -33,7 +33,8 @@ async def main() -> None:
 
         async with db.transaction() as tx:  # the SDK's calls and the application's, one unit
             await tx.wallets.debit(user.id, 2, idempotency_key="report-1")
-            await tx.execute(
+            # The application's own SQLAlchemy Core, on the unit's connection.
+            await tx.connection.execute(
                 activity.insert().values(
                     id=uuid.uuid4(), user_id=user.id, event="report bought", at=datetime.now(UTC)
                 )
