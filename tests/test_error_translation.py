@@ -9,13 +9,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
-from sqlalchemy.pool import StaticPool
 
 from datasdk import errors
 from datasdk.dialects import postgresql, sqlite
-from datasdk.schema import metadata
 
 AUDIT_INSERT = (
     "INSERT OR REPLACE INTO audit_logs (id, scan_job_id, url_accessed, content_hash) "
@@ -50,18 +47,6 @@ def _sqlite_error(conn: sqlite3.Connection, sql: str, *params: object) -> errors
     with pytest.raises(sqlite3.Error) as caught:
         conn.execute(sql, params)
     return sqlite.translate(caught.value)
-
-
-@pytest.fixture
-def db() -> Iterator[sqlite3.Connection]:
-    """The logical schema, with its rules' triggers, in an in-memory sqlite3 database."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-    metadata.create_all(engine)
-    conn.execute("PRAGMA foreign_keys = ON")
-    yield conn
-    engine.dispose()
-    conn.close()
 
 
 # fmt: off

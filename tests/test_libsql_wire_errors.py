@@ -11,19 +11,16 @@ Every shape must give the same class, table and constraint or rule as the refere
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import pytest
 from libsql_client.hrana.convert import _error_from_proto
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
 from test_error_translation import SCHEMA_VIOLATIONS, TOKENS
 
 from datasdk import errors
 from datasdk.dialects import libsql_wire, sqlite
-from datasdk.schema import metadata
 
 TOKEN = "eyJhbGciOiJFZERTQSJ9.secret-token-value"
 Payload = Callable[[sqlite3.Error], dict[str, Any]]
@@ -54,17 +51,6 @@ def _named(err: errors.DataSDKError | None) -> tuple[type, str | None, str | Non
         return type(err), err.table, err.constraint
     assert isinstance(err, errors.RuleViolation), err
     return type(err), err.table, err.rule
-
-
-@pytest.fixture
-def db() -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-    metadata.create_all(engine)
-    conn.execute("PRAGMA foreign_keys = ON")
-    yield conn
-    engine.dispose()
-    conn.close()
 
 
 def _native(conn: sqlite3.Connection, sql: str) -> sqlite3.Error:

@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
 
 from datasdk import errors
 from datasdk.dialects import common, pg_targets, postgresql, sqlite
-from datasdk.schema import metadata
-
-
-@pytest.fixture
-def db() -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-    metadata.create_all(engine)
-    yield conn
-    engine.dispose()
 
 
 def _named(err: errors.DataSDKError | None) -> tuple[type, str | None, str | None, str | None]:
