@@ -16,7 +16,7 @@ from benchmarks.runner import progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
 
-from harness.postgres import postgres_server  # noqa: E402
+from harness.postgres import postgres_server
 
 BACKENDS = ("sqlite", "libsql", "postgres")
 

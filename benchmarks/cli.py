@@ -27,8 +27,8 @@ from benchmarks.runner import Settings, compare, growth, progress
 # Default: the whole run in well under 15 minutes on a 2-core machine. --full loads the
 # issue's million rows per table; --quick is a smoke run of about a minute.
 DEFAULT = Settings(
-    rounds=5, ops=200, block_seconds=1.0, callers=(1, 8), small_rows=10_000,
-    large_rows=100_000, dashboard_users=100_000, queue_jobs=2_000,
+    rounds=5, ops=200, block_seconds=0.5, callers=(1, 8), small_rows=10_000,
+    large_rows=100_000, dashboard_users=100_000, queue_jobs=1_000,
 )  # fmt: skip
 FULL = Settings(
     rounds=5, ops=200, block_seconds=1.0, callers=(1, 8), small_rows=10_000,

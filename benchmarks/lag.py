@@ -23,7 +23,7 @@ class LagMonitor:
             start = time.perf_counter()
             await asyncio.sleep(TICK)
             late = time.perf_counter() - start - TICK
-            if self.label is not None and late > self.worst.get(self.label, 0.0):
+            if self.label in ("sdk", "raw") and late > self.worst.get(self.label, 0.0):
                 self.worst[self.label] = late
 
     async def __aenter__(self) -> LagMonitor:

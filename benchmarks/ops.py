@@ -246,5 +246,7 @@ OPS: tuple[Op, ...] = (
     ),
     Op("transition", False, 3, _prep_transition, _sdk_transition, _raw_transition),
     Op("get", True, 1, _prep_get, lambda db, a: db.scan_jobs.get(a), _raw_get),
-    Op("dashboard", True, 1, _prep_dashboard, lambda db, a: db.domains.dashboard(a), _raw_dashboard),
+    Op(
+        "dashboard", True, 1, _prep_dashboard, lambda db, a: db.domains.dashboard(a), _raw_dashboard
+    ),
 )

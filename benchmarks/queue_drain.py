@@ -28,7 +28,9 @@ async def finish_each(db: datasdk.Database, jobs: list[ScanJob]) -> None:
     the state machine has no shorter edge to COMPLETED. The one place to switch
     when the repository offers a batch transition."""
     for job in jobs:
-        job = await db.scan_jobs.transition(job.id, JobState.ANALYZING, expected_version=job.version)
+        job = await db.scan_jobs.transition(
+            job.id, JobState.ANALYZING, expected_version=job.version
+        )
         await db.scan_jobs.transition(job.id, JobState.COMPLETED, expected_version=job.version)
 
 

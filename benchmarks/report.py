@@ -18,6 +18,7 @@ RATIO_TARGET = {"postgres": 1.3, "sqlite": 1.5, "libsql": 1.5}
 GROWTH_TARGET = 1.5
 DASHBOARD_P95_MS = 2.0
 QUEUE_TARGET = 1.0
+_PACKAGES = ("datasdk", "sqlalchemy", "asyncpg", "aiosqlite", "libsql-client", "pgqueuer")
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _mark(ok: bool) -> str:
 
 
 def _ratio(spread: Spread) -> str:
-    return spread.fmt(2, "×")
+    return spread.fmt(2, "x")
 
 
 def _us(values: list[float]) -> str:
@@ -57,14 +58,8 @@ def machine(results: Results) -> list[str]:
     return [
         f"- Machine: `{' '.join(platform.uname())}`, {os.cpu_count()} CPUs;"
         f" load average (1/5/15 min) at start and end: {load or 'n/a'}",
-        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version},"
-        f" PostgreSQL {pg}",
-        "- Packages: "
-        + ", ".join(
-            f"{name} {_package(name)}"
-            for name in ("datasdk", "sqlalchemy", "asyncpg", "aiosqlite", "libsql-client",
-                         "pgqueuer")  # fmt: skip
-        ),
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, PostgreSQL {pg}",
+        "- Packages: " + ", ".join(f"{name} {_package(name)}" for name in _PACKAGES),
         f"- Run: {results.started:%Y-%m-%d %H:%M} UTC, {results.seconds / 60:.1f} minutes,"
         f" `{' '.join(['python -m benchmarks', *sys.argv[1:]])}`",
     ]
@@ -81,9 +76,9 @@ def settings_lines(settings: Settings, results: Results) -> list[str]:
         f"- {settings.rounds} rounds; blocks of at most {settings.ops} calls or"
         f" {settings.block_seconds:g} s; callers: {', '.join(map(str, settings.callers))}",
         f"- Datasets: small {settings.small_rows:,} scan jobs + {settings.small_rows:,} ledger"
-        f" rows in the debited wallet + {settings.small_rows // 10:,} users × 10 domains;"
+        f" rows in the debited wallet + {settings.small_rows // 10:,} users x 10 domains;"
         f" large {settings.large_rows:,} + {settings.large_rows:,} +"
-        f" {settings.dashboard_users:,} users × 10 domains",
+        f" {settings.dashboard_users:,} users x 10 domains",
         f"- PostgreSQL 15 throwaway server (conformance/harness/postgres.py): {durability}"
         " — commits do not wait for the disk, on both sides of every comparison",
         "- SQLite and libSQL: WAL, synchronous=NORMAL, busy_timeout 5 s (the SDK's pragmas,"
@@ -105,7 +100,7 @@ def comparison_table(results: Results) -> list[str]:
         wall, cpu = c.ratio("wall"), c.ratio("cpu")
         lines.append(
             f"| {c.backend} | {c.op} | {c.callers} | {c.driver} | {_us(c.sdk_wall)}"
-            f" | {_us(c.raw_wall)} | {_ratio(wall)} | {_ratio(cpu)} | ≤ {target}×"
+            f" | {_us(c.raw_wall)} | {_ratio(wall)} | {_ratio(cpu)} | ≤ {target}x"
             f" | {_mark(wall.median <= target)} |"
         )
     return lines
@@ -121,7 +116,7 @@ def growth_table(results: Results, settings: Settings) -> list[str]:
         ratio = g.ratio()
         lines.append(
             f"| {g.backend} | {g.op} | {_us(g.small)} | {_us(g.large)} | {_ratio(ratio)}"
-            f" | ≤ {GROWTH_TARGET}× | {_mark(ratio.median <= GROWTH_TARGET)} |"
+            f" | ≤ {GROWTH_TARGET}x | {_mark(ratio.median <= GROWTH_TARGET)} |"
         )
     return lines
 
@@ -136,7 +131,7 @@ def dashboard_table(results: Results, settings: Settings) -> list[str]:
             continue
         p50, p95 = g.latency(50) * 1e3, g.latency(95) * 1e3
         lines.append(
-            f"| {g.backend} | {settings.dashboard_users:,} users × 10 domains"
+            f"| {g.backend} | {settings.dashboard_users:,} users x 10 domains"
             f" | {len(g.large_latencies)} | {p50:.2f} | {p95:.2f} | ≤ {DASHBOARD_P95_MS} ms"
             f" | {_mark(p95 <= DASHBOARD_P95_MS)} |"
         )
@@ -152,7 +147,7 @@ def queue_table(results: Results) -> list[str]:
         "|---|---|---|---|",
         f"| datasdk (claim_batch + transitions) | {q['datasdk'].fmt(0)} | | |",
         f"| pgqueuer | {q['pgqueuer'].fmt(0)} | | |",
-        f"| datasdk/pgqueuer | {_ratio(q['ratio'])} | ≥ {QUEUE_TARGET}×"
+        f"| datasdk/pgqueuer | {_ratio(q['ratio'])} | ≥ {QUEUE_TARGET}x"
         f" | {_mark(q['ratio'].median >= QUEUE_TARGET)} |",
     ]
 
@@ -175,7 +170,7 @@ NOTES = """\
 - Every figure is a ratio, or a figure beside its target, measured side by side in
   the same run: within each round the SDK block and the raw block(s) of the same
   operation run back to back (interleaved), and the figure is the median over rounds
-  with the min–max spread in brackets. The machine's other load moves both sides.
+  with the min-max spread in brackets. The machine's other load moves both sides.
 - **Raw drivers** run the statements captured from the SDK (`before_cursor_execute`)
   for that operation, in the same order, with the same parameters and transaction
   framing (PostgreSQL: `BEGIN ISOLATION LEVEL READ COMMITTED [READ ONLY]`; SQLite and

@@ -79,6 +79,15 @@ async def run_block(
     return Block(len(latencies), wall, cpu, latencies)
 
 
+async def _warm_up(
+    op: Op, target: Target, call: Call, callers: int, settings: Settings, lag: LagMonitor
+) -> None:
+    """An unrecorded block first: every pooled connection opened and its statements
+    prepared, on both sides, before anything is timed."""
+    args = await op.prepare(target, min(settings.ops, 4 * callers))
+    await run_block(call, args, callers, settings, lag, "warm-up")
+
+
 def sdk_call(op: Op, target: Target) -> Call:
     return lambda _index, arg: op.sdk(target.db, arg)
 
@@ -116,6 +125,9 @@ async def compare(
     lag: LagMonitor,
 ) -> list[Comparison]:
     found = {driver: Comparison(backend, op.name, callers, driver) for driver in raws}
+    await _warm_up(op, target, sdk_call(op, target), callers, settings, lag)
+    for conns in raws.values():
+        await _warm_up(op, target, raw_call(op, conns, sql), callers, settings, lag)
     for round_ in range(1, settings.rounds + 1):
         args = await op.prepare(target, settings.ops)
         sdk = await run_block(sdk_call(op, target), args, callers, settings, lag, "sdk")
@@ -156,6 +168,8 @@ async def growth(
 ) -> Growth:
     """The SDK call on the small and the large dataset, one caller, blocks interleaved."""
     found = Growth(backend, op.name)
+    for target in (small, large):
+        await _warm_up(op, target, sdk_call(op, target), 1, settings, lag)
     for round_ in range(1, settings.rounds + 1):
         blocks = []
         for target in (small, large):

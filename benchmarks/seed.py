@@ -143,9 +143,7 @@ def load_sqlite(path: str, wallet_id: Any, dataset: Dataset) -> None:
             ("domains", _DOMAIN_COLUMNS, _domains(dataset)),
             ("scan_jobs", _JOB_COLUMNS, _jobs(dataset)),
         ):
-            db.executemany(
-                _insert(table, columns), (tuple(map(sqlite_param, row)) for row in rows)
-            )
+            db.executemany(_insert(table, columns), (tuple(map(sqlite_param, row)) for row in rows))
         db.execute(_RETIRE_JOBS)
         _load_sqlite_ledger(db, str(wallet_id), dataset)
         db.execute("COMMIT")

@@ -18,7 +18,7 @@ class Spread:
         return cls(statistics.median(values), min(values), max(values))
 
     def fmt(self, digits: int = 2, unit: str = "") -> str:
-        return f"{self.median:.{digits}f}{unit} ({self.low:.{digits}f}–{self.high:.{digits}f})"
+        return f"{self.median:.{digits}f}{unit} ({self.low:.{digits}f}-{self.high:.{digits}f})"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
