@@ -77,7 +77,7 @@ async def run_backend(b: Backend, settings: Settings, results: Results) -> None:
             results.growth.append(await growth(b.name, small_t, large_t, op, settings, lag))
         if b.server is not None:
             results.queue = await queue_drain(b.server, settings, lag)
-    results.lag[b.name] = dict(lag.worst)
+    results.lag[b.name] = lag.summary()
 
 
 def parse(argv: list[str] | None) -> tuple[argparse.Namespace, Settings]:

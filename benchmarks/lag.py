@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import time
 
+from benchmarks.stats import percentile
+
 TICK = 0.001
+# Only the timed blocks count; loading, preparing and warming up do not.
+LABELS = ("sdk", "raw")
 
 
 class LagMonitor:
     """Runs beside the benchmark blocks; `label` names what is running now, so the
-    worst lateness is kept per label (e.g. "sdk" and "raw")."""
+    lateness is kept per label (the SDK's blocks, the raw drivers' blocks)."""
 
     def __init__(self) -> None:
         self.label: str | None = None
-        self.worst: dict[str, float] = {}
+        self.samples: dict[str, list[float]] = {label: [] for label in LABELS}
         self._task: asyncio.Task[None] | None = None
 
     async def _tick(self) -> None:
@@ -23,8 +27,16 @@ class LagMonitor:
             start = time.perf_counter()
             await asyncio.sleep(TICK)
             late = time.perf_counter() - start - TICK
-            if self.label in ("sdk", "raw") and late > self.worst.get(self.label, 0.0):
-                self.worst[self.label] = late
+            if self.label in self.samples:
+                self.samples[self.label].append(late)
+
+    def summary(self) -> dict[str, tuple[float, float]]:
+        """(worst, 99th percentile) lateness per label, in seconds."""
+        return {
+            label: (max(values), percentile(values, 99))
+            for label, values in self.samples.items()
+            if values
+        }
 
     async def __aenter__(self) -> LagMonitor:
         self._task = asyncio.create_task(self._tick())
