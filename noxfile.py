@@ -148,5 +148,5 @@ def bench(session: nox.Session) -> None:
     `nox -s bench -- --quick` is a smoke run of about a minute; `-- --full` loads the
     million-row datasets; `-- --help` lists the options.
     """
-    _install_project(session, "pgqueuer")
+    _install_project(session, *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
