@@ -197,6 +197,10 @@ NOTES = """\
   ledger rows load and recreated from their stored text in the same transaction, with
   the balance set to the ledger's sum: through them each row re-sums the wallet's
   ledger, so loading N rows costs N²/2 row reads (every other rule runs on every row).
+- **Claims on PostgreSQL** start each block from a vacuumed `scan_jobs` (untimed):
+  every claim leaves a dead row version at the head of the queue's index, which the
+  next claims walk past until (auto)vacuum clears it. Unvacuumed, a claim at the end
+  of this run cost several times one at its start, on both sides alike.
 - **Queue drain**: datasdk consumers call `scan_jobs.claim_batch(batch)` and move each
   job FETCHING → ANALYZING → COMPLETED with `transition` (one commit each; the state
   machine has no shorter edge); pgqueuer's `QueueManager.run(mode=drain)` with a no-op
@@ -211,6 +215,14 @@ NOTES = """\
   medians of runs on the same machine, and rerun on a quiet one before reading much
   into a single ratio.
 - Targets are for reading the table; nothing here is a timed test.
+
+## Running
+
+`nox -s bench` (about 6 minutes on a busy 2-core machine) rewrites this file;
+`nox -s bench -- --quick` is a smoke run of about a minute, `-- --full` loads the
+million-row large dataset, `-- --backends sqlite postgres` picks backends and
+`-- --output PATH` writes elsewhere (`python -m benchmarks --help` in a venv with
+`.[all]` and the `bench` dependency group).
 """
 
 
