@@ -200,7 +200,9 @@ NOTES = """\
 - **Claims on PostgreSQL** start each block from a vacuumed `scan_jobs` (untimed):
   every claim leaves a dead row version at the head of the queue's index, which the
   next claims walk past until (auto)vacuum clears it. Unvacuumed, a claim at the end
-  of this run cost several times one at its start, on both sides alike.
+  of this run cost several times one at its start, on both sides alike. For the same
+  reason both databases are vacuumed before the growth blocks: the small one has taken
+  every comparison's writes by then, the large one none.
 - **Queue drain**: datasdk consumers call `scan_jobs.claim_batch(batch)` and move each
   job FETCHING → ANALYZING → COMPLETED with `transition` (one commit each; the state
   machine has no shorter edge); pgqueuer's `QueueManager.run(mode=drain)` with a no-op
