@@ -170,6 +170,10 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Repository throughput per local backend (not part of the default run)."""
-    _install_project(session)
-    session.run("python", "benchmarks/repositories.py", *session.posargs)
+    """Benchmarks per backend, written to docs/performance.md (not part of the default run).
+
+    `nox -s bench -- --quick` is a smoke run of about a minute; `-- --full` loads the
+    million-row datasets; `-- --help` lists the options.
+    """
+    _install_project(session, *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "-m", "benchmarks", *session.posargs)

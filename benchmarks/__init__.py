@@ -1,0 +1,1 @@
+"""datasdk's benchmarks: `python -m benchmarks --help`, or `nox -s bench`."""
