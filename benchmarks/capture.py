@@ -20,7 +20,7 @@ async def capture(target: Target, op: Op) -> list[Statement]:
 
     def listen(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
         if not _FRAMING.match(statement):
-            seen.append(Statement(statement, tuple(params or ())))
+            seen.append(Statement(statement, tuple(params or ()), args))
 
     engine = target.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", listen)

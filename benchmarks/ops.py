@@ -8,7 +8,8 @@ SDK does between them; what it skips is the SDK itself (validation, SQLAlchemy, 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,52 +110,88 @@ Raw = Callable[[RawConnection, Sequence["Statement"], Any], Awaitable[None]]
 class Statement:
     sql: str
     params: tuple[Any, ...]
+    # The arguments of the SDK call the statement was captured from.
+    sample: Any = None
 
 
 @dataclass(frozen=True)
 class Op:
     name: str
     read_only: bool
-    # How many statements the SDK sends inside the unit (framing excluded): the
-    # capture is checked against it, so a changed repository is noticed here.
+    # How many statements the SDK sends for the call (framing excluded): the capture
+    # is checked against it, so a changed repository is noticed here.
     statements: int
     prepare: Callable[[Target, int], Awaitable[Args]]
     sdk: Callable[[datasdk.Database, Any], Awaitable[object]]
     raw: Raw
 
 
-# -- enqueue ----------------------------------------------------------------------
+def _looks_like_id(value: Any) -> bool:
+    if isinstance(value, uuid.UUID):
+        return True
+    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
+
+
+def _fresh(value: Any) -> Any:
+    fresh = new_id()
+    return fresh if isinstance(value, uuid.UUID) else str(fresh)
+
+
+def _as_tuple(args: Any) -> tuple[Any, ...]:
+    return tuple(args) if isinstance(args, tuple | list) else (args,)
+
+
+def _params(statement: Statement, args: Any) -> tuple[Any, ...]:
+    """The captured parameters with this call's arguments in place of the sample's, and
+    a new id wherever the SDK generated one (a row's primary key)."""
+    sample = _as_tuple(statement.sample)
+    swap = dict(zip(sample, _as_tuple(args), strict=True))
+    out = []
+    for value in statement.params:
+        if isinstance(value, Hashable) and value in swap:
+            out.append(swap[value])
+        elif _looks_like_id(value) and value not in {str(v) for v in swap}:
+            out.append(_fresh(value))
+        else:
+            out.append(value)
+    return tuple(out)
+
+
+def _one_statement(expect: Callable[[list[Any], Any], None]) -> Raw:
+    """The raw replay of an operation the SDK sends as one autocommit statement: the
+    same statement, with no BEGIN or COMMIT around it either."""
+
+    async def replay(conn: RawConnection, sql: Sequence[Statement], args: Any) -> None:
+        expect(await conn.fetch(sql[0].sql, _params(sql[0], args)), args)
+
+    return replay
+
+
+def _some_row(rows: list[Any], args: Any) -> None:
+    if not rows:
+        raise LookupError(f"no row for {args!r}")
+
+
+def _rows_of_batch(rows: list[Any], batch: Any) -> None:
+    if len(rows) != batch:
+        # prepare() filled the queue with exactly enough jobs.
+        raise RuntimeError(f"queue ran dry: {len(rows)} of {batch} claimed")
+
+
+def _one_row(rows: list[Any], args: Any) -> None:
+    if len(rows) != 1:
+        raise RuntimeError(f"expected one row for {args!r}, got {len(rows)}")
+
+
+# -- enqueue, debit ---------------------------------------------------------------
 
 
 async def _prep_enqueue(t: Target, n: int) -> Args:
     return [(seed.BENCH_USER, t.url()) for _ in range(n)]
 
 
-async def _raw_enqueue(conn: RawConnection, sql: Sequence[Statement], args: Any) -> None:
-    user_id, url = args
-    await conn.begin(False)
-    if not await conn.fetch(sql[0].sql, (user_id,)):
-        raise LookupError(user_id)
-    await conn.fetch(sql[1].sql, (new_id(), user_id, url))
-    await conn.commit()
-
-
-# -- debit ------------------------------------------------------------------------
-
-
 async def _prep_debit(t: Target, n: int) -> Args:
     return [(seed.BENCH_USER, t.key()) for _ in range(n)]
-
-
-async def _raw_debit(conn: RawConnection, sql: Sequence[Statement], args: Any) -> None:
-    user_id, key = args
-    await conn.begin(False)
-    wallet = (await conn.fetch(sql[0].sql, (user_id,)))[0]
-    if not await conn.fetch(sql[1].sql, (wallet[0], key)):
-        if wallet[2] < 1:
-            raise ValueError("insufficient credits")
-        await conn.fetch(sql[2].sql, (new_id(), wallet[0], -1, "scan_charge", key, None))
-    await conn.commit()
 
 
 # -- claims -----------------------------------------------------------------------
@@ -169,19 +206,6 @@ def _prep_claim(batch: int) -> Callable[[Target, int], Awaitable[Args]]:
     return prepare
 
 
-async def _raw_claim(conn: RawConnection, sql: Sequence[Statement], batch: Any) -> None:
-    await conn.begin(False)
-    # The SDK's LIMIT parameters as captured (SQLite adds OFFSET 0), with this batch.
-    limit = (JobState.QUEUED.value, batch, *sql[0].params[2:])
-    ids = [row[0] for row in await conn.fetch(sql[0].sql, limit)]
-    if len(ids) != batch:
-        # The captured statements list exactly `batch` ids; prepare() filled the queue.
-        raise RuntimeError(f"queue ran dry: {len(ids)} of {batch} claimed")
-    await conn.fetch(sql[1].sql, (JobState.FETCHING.value, 1, *ids, JobState.QUEUED.value))
-    await conn.fetch(sql[2].sql, ids)
-    await conn.commit()
-
-
 # -- transition -------------------------------------------------------------------
 
 
@@ -194,17 +218,6 @@ async def _sdk_transition(db: datasdk.Database, args: Any) -> object:
     return await db.scan_jobs.transition(job_id, JobState.ANALYZING, expected_version=version)
 
 
-async def _raw_transition(conn: RawConnection, sql: Sequence[Statement], args: Any) -> None:
-    job_id, version = args
-    await conn.begin(False)
-    current = (await conn.fetch(sql[0].sql, (job_id,)))[0]
-    if current[4] != version or current[3] != JobState.FETCHING.value:
-        raise RuntimeError(f"job {job_id} is not at FETCHING version {version}")
-    await conn.fetch(sql[1].sql, (JobState.ANALYZING.value, 1, job_id, version))
-    await conn.fetch(sql[2].sql, (job_id,))
-    await conn.commit()
-
-
 # -- reads ------------------------------------------------------------------------
 
 
@@ -212,53 +225,51 @@ async def _prep_get(t: Target, n: int) -> Args:
     return [t.job_ids[i % len(t.job_ids)] for i in range(n)]
 
 
-async def _raw_get(conn: RawConnection, sql: Sequence[Statement], job_id: Any) -> None:
-    await conn.begin(True)
-    if not await conn.fetch(sql[0].sql, (job_id,)):
-        raise LookupError(job_id)
-    await conn.commit()
-
-
 async def _prep_dashboard(t: Target, n: int) -> Args:
     return [seed.dashboard_user(i, t.dataset) for i in range(n)]
-
-
-async def _raw_dashboard(conn: RawConnection, sql: Sequence[Statement], user_id: Any) -> None:
-    await conn.begin(True)
-    # The SDK's constant parameters as captured, then the user.
-    await conn.fetch(sql[0].sql, (*sql[0].params[:-1], user_id))
-    await conn.commit()
 
 
 OPS: tuple[Op, ...] = (
     Op(
         "enqueue",
         False,
-        2,
+        1,
         _prep_enqueue,
         lambda db, a: db.scan_jobs.enqueue(*a),
-        _raw_enqueue,
+        _one_statement(_one_row),
     ),
     Op(
         "debit",
         False,
-        3,
+        1,
         _prep_debit,
         lambda db, a: db.wallets.debit(a[0], 1, idempotency_key=a[1]),
-        _raw_debit,
+        _one_statement(_one_row),
     ),
-    Op("claim_next", False, 3, _prep_claim(1), lambda db, a: db.scan_jobs.claim_next(), _raw_claim),
+    Op(
+        "claim_next",
+        False,
+        1,
+        _prep_claim(1),
+        lambda db, a: db.scan_jobs.claim_next(),
+        _one_statement(_rows_of_batch),
+    ),
     Op(
         f"claim_batch({BATCH})",
         False,
-        3,
+        1,
         _prep_claim(BATCH),
         lambda db, a: db.scan_jobs.claim_batch(a),
-        _raw_claim,
+        _one_statement(_rows_of_batch),
     ),
-    Op("transition", False, 3, _prep_transition, _sdk_transition, _raw_transition),
-    Op("get", True, 1, _prep_get, lambda db, a: db.scan_jobs.get(a), _raw_get),
+    Op("transition", False, 1, _prep_transition, _sdk_transition, _one_statement(_one_row)),
+    Op("get", True, 1, _prep_get, lambda db, a: db.scan_jobs.get(a), _one_statement(_some_row)),
     Op(
-        "dashboard", True, 1, _prep_dashboard, lambda db, a: db.domains.dashboard(a), _raw_dashboard
+        "dashboard",
+        True,
+        1,
+        _prep_dashboard,
+        lambda db, a: db.domains.dashboard(a),
+        _one_statement(_one_row),
     ),
 )

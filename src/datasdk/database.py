@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import RollbackToSavepointClause
+from sqlalchemy.util import greenlet_spawn
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
@@ -144,6 +145,40 @@ class Transaction(RepositoryAccess):
                 await session.commit()
         finally:
             await session.close()
+
+
+class _Statements(Transaction):
+    """A unit of statements that each commit by themselves (`db.<repository>` reads and
+    single-statement writes). Each statement takes a pooled connection, runs and gives
+    it back in one pass through SQLAlchemy: no BEGIN, no COMMIT, no other round trip."""
+
+    def __init__(
+        self, engine: AsyncEngine, profile: BackendProfile, resolver: Resolver | None
+    ) -> None:
+        super().__init__(cast(AsyncConnection, None), profile, resolver)
+        self._engine = engine.sync_engine
+
+    @property
+    def connection(self) -> AsyncConnection:
+        raise TransactionAborted("statements outside a unit of work have no connection to share")
+
+    async def run(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> QueryResult:
+        self._check_open()
+        try:
+            with translated(self._profile):
+                return await greenlet_spawn(self._run, statement, params)
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+
+    def _run(self, statement: Executable, params: Mapping[str, Any] | None) -> QueryResult:
+        with self._engine.connect() as connection:
+            connection.execution_options(**self._profile.autocommit_options)
+            result = connection.execute(statement, params)
+            rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
+            return QueryResult(rows=rows, rowcount=result.rowcount)
 
 
 def _unit_of(connection: Connection | None) -> Transaction | None:
@@ -309,15 +344,7 @@ class Database(RepositoryAccess):
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[Transaction]:
         """Statements that each commit by themselves: no BEGIN, no COMMIT."""
-        with translated(self.profile):
-            connection = await self.engine.connect()
-        try:
-            with translated(self.profile):
-                connection = await connection.execution_options(**self.profile.autocommit_options)
-            yield Transaction(connection, self.profile, self.resolver)
-        finally:
-            with translated(self.profile):
-                await connection.close()
+        yield _Statements(self.engine, self.profile, self.resolver)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
