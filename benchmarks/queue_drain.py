@@ -22,19 +22,21 @@ from datasdk.models import JobState, ScanJob
 ENTRYPOINT = "noop"
 
 
-async def finish_each(db: datasdk.Database, jobs: list[ScanJob]) -> None:
-    """What a datasdk worker does with a claimed batch of no-op jobs today: each job
-    moves FETCHING -> ANALYZING -> COMPLETED, one transition (one commit) at a time;
-    the state machine has no shorter edge to COMPLETED. The one place to switch
-    when the repository offers a batch transition."""
-    for job in jobs:
-        job = await db.scan_jobs.transition(
-            job.id, JobState.ANALYZING, expected_version=job.version
-        )
-        await db.scan_jobs.transition(job.id, JobState.COMPLETED, expected_version=job.version)
+async def finish_batch(db: datasdk.Database, jobs: list[ScanJob]) -> None:
+    """What a datasdk worker does with a claimed batch of no-op jobs: the whole batch
+    FETCHING -> ANALYZING -> COMPLETED, one statement per step (transition_many);
+    the state machine has no shorter edge to COMPLETED."""
+    analyzing = await db.scan_jobs.transition_many(
+        [(job.id, job.version, JobState.ANALYZING) for job in jobs]
+    )
+    done = await db.scan_jobs.transition_many(
+        [(job.id, job.version, JobState.COMPLETED) for job in analyzing.moved]
+    )
+    if analyzing.refused or done.refused:
+        raise RuntimeError("a claimed job was moved by someone else")
 
 
-FINISH = finish_each
+FINISH = finish_batch
 
 
 async def drain_datasdk(url: str, settings: Settings) -> float:
