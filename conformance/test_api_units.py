@@ -4,6 +4,7 @@ and a Database over an engine the application made."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -248,3 +249,20 @@ def test_connect_refuses_what_is_not_an_async_engine(bad: str) -> None:
     candidate: Any = create_engine("sqlite://") if bad == "sync" else object()
     with pytest.raises(errors.ConfigurationError):
         datasdk.connect(candidate)
+
+
+@pytest.mark.parametrize("control", ["COMMIT", "ROLLBACK", "END", "BEGIN"])
+async def test_raw_transaction_control_in_a_unit_ends_it(
+    database: datasdk.Database, control: str
+) -> None:
+    user = await new_user(database)
+    with pytest.raises(errors.TransactionAborted):
+        async with database.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO error_logs (id, type, severity, message, user_id) "
+                "VALUES (:id, 'client_error', 'info', 'kept?', :user)",
+                {"id": uuid.uuid4(), "user": user.id},
+            )
+            await tx.execute(control)
+    # Nothing of the unit was committed, the first statement included.
+    assert (await database.execute("SELECT count(*) AS n FROM error_logs")).rows[0]["n"] == 0

@@ -159,3 +159,14 @@ def test_wire_errors_carry_their_codes_from_construction() -> None:
 def test_exceptions_that_are_not_the_drivers_are_not_translated() -> None:
     assert sqlite.translate(ValueError("caller's own")) is None
     assert sqlite.translate(KeyError("x")) is None
+
+
+def test_a_locked_database_without_a_code_is_a_conflict() -> None:
+    assert type(_from_wire({"message": "database is locked"})) is errors.TransactionConflict
+
+
+def test_a_read_only_file_is_not_a_read_only_unit() -> None:
+    err = _from_wire(
+        {"message": "attempt to write a readonly database", "code": "SQLITE_READONLY_DBMOVED"}
+    )
+    assert type(err) is errors.BackendError

@@ -113,6 +113,8 @@ def rule_ops(drift: RuleDrift, rules: Sequence[Rule], family: str) -> list[Froze
     claimed: set[str] = set()
     for rule in rules:
         names = _names(rule, family)
+        if not names:  # nothing of this rule exists on this dialect (PostgreSQL's own FKs)
+            continue
         claimed |= names
         what = f"rule {rule.name} on {rule.table}"
         if names <= drift.missing:

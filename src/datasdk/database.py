@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.elements import RollbackToSavepointClause
+from sqlalchemy.sql.elements import RollbackToSavepointClause, TextClause
 from sqlalchemy.util import greenlet_spawn
 
 from datasdk import config as _config
@@ -194,8 +195,25 @@ def _refuse_after_failure(connection: Connection, statement: object, *_: object)
     # Undoing to a savepoint (an ORM session cleaning up after its failed flush) is
     # always allowed.
     unit = _unit_of(connection)
-    if unit is not None and not isinstance(statement, RollbackToSavepointClause):
-        unit._check_open()
+    if unit is None or isinstance(statement, RollbackToSavepointClause):
+        return
+    unit._check_open()
+    raw = statement.text if isinstance(statement, TextClause) else statement
+    if not unit._ending and isinstance(raw, str) and _ENDS_TRANSACTION.match(raw):
+        # Raw transaction control would end the unit's transaction behind its back
+        # (later statements would commit one by one): the unit ends instead.
+        refused = TransactionAborted(
+            "a unit of work begins and ends its own transaction; do not send BEGIN, "
+            "COMMIT or ROLLBACK in it (SAVEPOINTs are fine)"
+        )
+        unit._fail(refused)
+        raise refused
+
+
+# Transaction control a statement of a unit may not send itself (ROLLBACK TO is fine).
+_ENDS_TRANSACTION = re.compile(
+    r"\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(TRANSACTION\s+)?TO\b))\b", re.IGNORECASE
+)
 
 
 def _on_commit(connection: Connection) -> None:

@@ -184,7 +184,7 @@ def _installed(directory: Path) -> bool:
 
 
 def _has_revisions(directory: Path) -> bool:
-    return any(directory.glob("*.py"))
+    return any(path.name != "__init__.py" for path in directory.glob("*.py"))
 
 
 async def autogenerate_diff(database: Database) -> list[Any]:

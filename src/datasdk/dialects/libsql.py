@@ -283,6 +283,12 @@ class LibSQLConnection:
             self._gate = gate
         try:
             result = await self._send(sql, params, retry, deadline, gated)
+        except BaseException as err:
+            if verb == "BEGIN" and not isinstance(err, Exception):
+                # Cancelled while BEGIN was in flight: the server may have begun. Take
+                # it as open, so the pool's ROLLBACK ends it and releases the gate.
+                self._in_tx = True
+            raise
         finally:
             if single:
                 self._release_gate()

@@ -240,7 +240,7 @@ class SqlScanJobs:
 
         One statement moves every job at its expected version whose move is legal
         (each by version + 1); the others stay as they are and come back refused, with
-        the reason transition would have raised. All in one unit of work.
+        the reason transition would have raised.
         """
         checked = _checked_moves(moves)
         if not checked:
@@ -375,11 +375,11 @@ def _checked_moves(moves: Sequence[Move]) -> list[tuple[uuid.UUID, int, JobState
 async def _refusals(
     tx: Transaction, left: list[tuple[uuid.UUID, int, JobState]]
 ) -> list[RefusedMove]:
-    """Why each move was not made, read once under the row locks (the failure path)."""
+    """Why each move was not made, read once (the failure path)."""
     statement = select(scan_jobs.c.id, scan_jobs.c.state, scan_jobs.c.version).where(
         scan_jobs.c.id.in_([job_id for job_id, _, _ in left])
     )
-    found = {row["id"]: row for row in (await tx.execute(locked(statement))).rows}
+    found = {row["id"]: row for row in (await tx.execute(statement)).rows}
     refused = []
     for job_id, expected, target in left:
         row = found.get(job_id)
