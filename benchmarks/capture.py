@@ -1,11 +1,9 @@
-"""The statements the SDK sends for one call, read off SQLAlchemy's cursor events."""
+"""The statements the SDK sends for one call, read off its statement listener."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
-
-from sqlalchemy import event
 
 from benchmarks.ops import Op, Statement, Target
 
@@ -18,16 +16,15 @@ async def capture(target: Target, op: Op) -> list[Statement]:
     args = (await op.prepare(target, 1))[0]
     seen: list[Statement] = []
 
-    def listen(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
+    def listen(statement: str, params: Any) -> None:
         if not _FRAMING.match(statement):
             seen.append(Statement(statement, tuple(params or ()), args))
 
-    engine = target.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", listen)
+    target.db.add_statement_listener(listen)
     try:
         await op.sdk(target.db, args)
     finally:
-        event.remove(engine, "before_cursor_execute", listen)
+        target.db.remove_statement_listener(listen)
     if len(seen) != op.statements:
         sent = "\n".join(s.sql for s in seen)
         raise RuntimeError(

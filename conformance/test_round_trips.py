@@ -1,8 +1,10 @@
 """Round trips: what each hot operation sends to the database, counted, on every backend.
 
-Statements are counted as they leave SQLAlchemy for the driver; BEGIN, COMMIT and
-ROLLBACK as SQLAlchemy's transaction events on connections that hold a transaction
-(a unit of single autocommit statements sends none: its options say so).
+Statements are counted by the database's statement listener, which sees every
+statement the SDK sends (those that go straight to the driver outside a unit of work,
+and those through SQLAlchemy); BEGIN, COMMIT and ROLLBACK as SQLAlchemy's transaction
+events on connections that hold a transaction (a unit of single autocommit statements
+sends none: its options say so).
 Deterministic counts, never timings.
 """
 
@@ -27,7 +29,7 @@ def counted(db: datasdk.Database) -> Iterator[Counter[str]]:
     seen: Counter[str] = Counter()
     engine = db.engine.sync_engine
 
-    def statement(conn: Any, *_: Any) -> None:
+    def statement(sql: str, parameters: Any) -> None:
         seen["statements"] += 1
 
     def boundary(name: str) -> Callable[..., None]:
@@ -37,14 +39,14 @@ def counted(db: datasdk.Database) -> Iterator[Counter[str]]:
 
         return count
 
-    hooks = [("before_cursor_execute", statement)] + [
-        (name, boundary(name)) for name in ("begin", "commit", "rollback")
-    ]
+    hooks = [(name, boundary(name)) for name in ("begin", "commit", "rollback")]
     for name, hook in hooks:
         event.listen(engine, name, hook)
+    db.add_statement_listener(statement)
     try:
         yield seen
     finally:
+        db.remove_statement_listener(statement)
         for name, hook in hooks:
             event.remove(engine, name, hook)
 

@@ -20,7 +20,9 @@ from sqlalchemy.util import greenlet_spawn
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
 from datasdk.dialects.common import driver_exception
+from datasdk.direct import DirectStatements, StatementListener
 from datasdk.errors import ConfigurationError, DataSDKError, TransactionAborted
+from datasdk.prepared import Prepared
 from datasdk.project import AppMigrations
 from datasdk.repositories._unit import Units
 from datasdk.repositories.access import RepositoryAccess
@@ -119,10 +121,12 @@ class Transaction(RepositoryAccess):
         return await self.run(stmt, values)
 
     async def run(
-        self, statement: Executable, params: Mapping[str, Any] | None = None
+        self, statement: Executable | Prepared, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
-        """Run one of the SDK's prepared statements: its bind parameters are typed, so
-        their values go to SQLAlchemy as they are."""
+        """Run one of the SDK's own statements: its bind parameters are typed, so their
+        values go to SQLAlchemy as they are."""
+        if isinstance(statement, Prepared):
+            statement = statement.statement
         try:
             with translated(self._profile):
                 result = await self._connection.execute(statement, params)
@@ -150,24 +154,40 @@ class Transaction(RepositoryAccess):
 
 class _Statements(Transaction):
     """A unit of statements that each commit by themselves (`db.<repository>` reads and
-    single-statement writes). Each statement takes a pooled connection, runs and gives
-    it back in one pass through SQLAlchemy: no BEGIN, no COMMIT, no other round trip."""
+    single-statement writes): no BEGIN, no COMMIT, no other round trip. The SDK's
+    prepared statements go straight to a pooled driver connection (datasdk.direct);
+    any other takes a pooled connection in one pass through SQLAlchemy."""
 
     def __init__(
-        self, engine: AsyncEngine, profile: BackendProfile, resolver: Resolver | None
+        self,
+        engine: AsyncEngine,
+        profile: BackendProfile,
+        resolver: Resolver | None,
+        direct: DirectStatements,
     ) -> None:
         super().__init__(cast(AsyncConnection, None), profile, resolver)
         self._engine = engine.sync_engine
+        self._direct = direct
+
+    async def __aenter__(self) -> _Statements:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
     @property
     def connection(self) -> AsyncConnection:
         raise TransactionAborted("statements outside a unit of work have no connection to share")
 
     async def run(
-        self, statement: Executable, params: Mapping[str, Any] | None = None
+        self, statement: Executable | Prepared, params: Mapping[str, Any] | None = None
     ) -> QueryResult:
         self._check_open()
         try:
+            if isinstance(statement, Prepared):
+                with translated(self._profile):  # a value refused while binding
+                    rows = await self._direct.fetch(statement, params)
+                return QueryResult(rows=rows, rowcount=len(rows))
             with translated(self._profile):
                 return await greenlet_spawn(self._run, statement, params)
         except BaseException as exc:
@@ -274,6 +294,7 @@ class Database(RepositoryAccess):
         ]
         for name, hook in self._hooks:
             event.listen(self.engine.sync_engine, name, hook)
+        self._direct = DirectStatements(self.engine, self.profile)
 
     def __repr__(self) -> str:
         return f"<Database {self.config.backend.value} {self.config.display_url}>"
@@ -303,8 +324,33 @@ class Database(RepositoryAccess):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def add_statement_listener(self, listener: StatementListener) -> None:
+        """Call `listener(sql, parameters)` before each statement the SDK sends, its own
+        prepared statements included (outside a unit of work those go straight to the
+        driver, past SQLAlchemy's cursor events). For tracing and counting: keep it
+        quick, and the parameters (which may hold secrets) out of logs."""
+        listeners = self._direct.listeners
+        if not listeners:
+            event.listen(self.engine.sync_engine, "before_cursor_execute", self._forward)
+        listeners.append(listener)
+
+    def remove_statement_listener(self, listener: StatementListener) -> None:
+        listeners = self._direct.listeners
+        listeners.remove(listener)
+        if not listeners:
+            event.remove(self.engine.sync_engine, "before_cursor_execute", self._forward)
+
+    def _forward(
+        self, connection: Connection, _cursor: object, statement: str, parameters: Any, *_: object
+    ) -> None:
+        if connection.get_execution_options().get(_DATABASE) is self:
+            for listener in self._direct.listeners:
+                listener(statement, parameters)
+
     async def close(self) -> None:
         """Close the SDK's engine; an engine the application handed in stays open."""
+        with translated(self.profile):
+            await self._direct.give_back(everything=True)
         if self._owned is None:
             # A shared engine outlives this Database: leave no hooks behind on it.
             for name, hook in self._hooks:
@@ -325,6 +371,7 @@ class Database(RepositoryAccess):
         """
         options = self.profile.read_only_options if read_only else {}
         with translated(self.profile):
+            await self._direct.give_back()
             connection = await self.engine.connect()
         try:
             tx = Transaction(connection, self.profile, self.resolver)
@@ -357,17 +404,16 @@ class Database(RepositoryAccess):
                 await connection.close()
 
     def _unit(self, kind: str) -> AbstractAsyncContextManager[Transaction]:
-        return self.transaction() if kind == "write" else self._autocommit()
-
-    @asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[Transaction]:
-        """Statements that each commit by themselves: no BEGIN, no COMMIT."""
-        yield _Statements(self.engine, self.profile, self.resolver)
+        if kind == "write":
+            return self.transaction()
+        # Statements that each commit by themselves: no BEGIN, no COMMIT.
+        return _Statements(self.engine, self.profile, self.resolver, self._direct)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A connection outside any unit of work, for migrations and inspection."""
         with translated(self.profile):
+            await self._direct.give_back()
             async with self.engine.connect() as connection:
                 yield connection
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import ModuleType
@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 
 from datasdk.config import Backend, DatabaseConfig
 from datasdk.dialects import common, postgresql, sqlite
@@ -55,6 +56,13 @@ class BackendProfile:
     # names read from its rows.
     plan_settings: tuple[str, ...]
     plan_indexes: Callable[[list[dict[str, Any]]], set[str]]
+    # datasdk.direct: run one statement that commits by itself on a pooled connection
+    # (positional SQL and arguments; the rows as the driver returns them), and whether
+    # the connection is still good after an error it raised.
+    direct_fetch: Callable[
+        [PoolProxiedConnection, str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]
+    ]
+    direct_reusable: Callable[[Exception], bool]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         return self.create_engine(config, **options)
@@ -93,6 +101,8 @@ def _profile(
         autocommit_options=module.AUTOCOMMIT_OPTIONS,
         plan_settings=module.PLAN_SETTINGS,
         plan_indexes=module.plan_indexes,
+        direct_fetch=module.direct_fetch,
+        direct_reusable=module.direct_reusable,
     )
 
 

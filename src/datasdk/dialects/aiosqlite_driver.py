@@ -139,6 +139,18 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             super().rollback()
             self.in_transaction = False
 
+    async def fetch_rows(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        """One statement straight from the event loop (datasdk.direct): one hop."""
+        async with self._execute_mutex:
+            conn = self._connection
+            try:
+                outcome: Outcome = await conn._execute(_statement, conn._conn, sql, parameters)
+            except BaseException:
+                self.transaction_unknown()
+                raise
+        self.in_transaction = outcome[4]
+        return outcome[1]
+
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """Pass as `module=` to `create_async_engine("sqlite+aiosqlite://...")`."""

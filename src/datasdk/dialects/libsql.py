@@ -31,7 +31,7 @@ import os
 import re
 import sqlite3
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from typing import Any
@@ -442,6 +442,11 @@ class AsyncAdapt_libsql_connection(AsyncAdapt_terminate, AsyncAdapt_dbapi_connec
     @property
     def in_transaction(self) -> bool:
         return bool(self._connection.in_transaction)
+
+    async def fetch_rows(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """One statement straight from the event loop (datasdk.direct)."""
+        result = await self._connection.execute(sql, parameters)
+        return [row.astuple() for row in result.rows]
 
     async def _terminate_graceful_close(self) -> None:
         await self._connection.close()

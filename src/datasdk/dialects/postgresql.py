@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
@@ -464,6 +465,24 @@ def scratch_space(connection: Connection) -> Iterator[tuple[Connection, str | No
 READ_ONLY_OPTIONS = {"postgresql_readonly": True}
 # asyncpg starts no transaction at all: one statement, one round trip.
 AUTOCOMMIT_OPTIONS = {"isolation_level": "AUTOCOMMIT", "datasdk_autocommit": True}
+
+
+async def direct_fetch(
+    connection: PoolProxiedConnection, sql: str, args: Sequence[Any]
+) -> Sequence[Sequence[Any]]:
+    """One statement on the pooled asyncpg connection, outside any transaction: it
+    commits by itself. asyncpg prepares it once per connection (its statement cache)."""
+    driver: Any = connection.driver_connection
+    rows: Sequence[Sequence[Any]] = await driver.fetch(sql, *args)
+    return rows
+
+
+def direct_reusable(exc: Exception) -> bool:
+    """Whether the connection is as good as before after `exc`: the server answered
+    with an error, or asyncpg refused a parameter before sending anything."""
+    import asyncpg
+
+    return isinstance(exc, asyncpg.PostgresError | asyncpg.DataError)
 
 
 # -- query plans ------------------------------------------------------------------------

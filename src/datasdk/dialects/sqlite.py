@@ -18,11 +18,12 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from datasdk import errors
 from datasdk.config import DatabaseConfig
-from datasdk.dialects import common
+from datasdk.dialects import common, libsql_wire
 from datasdk.dialects.aiosqlite_driver import OneHopDBAPI
 from datasdk.dialects.catalog import Catalog, TriggerInfo
 from datasdk.dialects.common import error_from_token, unique_constraint_name
@@ -862,6 +863,31 @@ READ_ONLY_OPTIONS = {READ_ONLY: True}
 # The driver connection never begins by itself (isolation_level None): with no BEGIN of
 # ours, each statement is its own transaction, taking the write lock only if it writes.
 AUTOCOMMIT_OPTIONS = {AUTOCOMMIT: True}
+
+
+async def direct_fetch(
+    connection: PoolProxiedConnection, sql: str, args: Sequence[Any]
+) -> Sequence[Sequence[Any]]:
+    """One statement on the pooled connection with no BEGIN (the driver never begins
+    by itself): it commits by itself. Both adapters (aiosqlite's, libSQL's) run it in
+    one call to their driver."""
+    adapter: Any = connection.dbapi_connection
+    if connection.info.get(_QUERY_ONLY):
+        # A read-only unit cancelled on its way in left the pragma on (see _begin).
+        await adapter.fetch_rows("PRAGMA query_only = OFF", ())
+        connection.info.pop(_QUERY_ONLY)
+    rows: Sequence[Sequence[Any]] = await adapter.fetch_rows(sql, args)
+    return rows
+
+
+def direct_reusable(exc: Exception) -> bool:
+    """Whether the connection is as good as before after `exc`: SQLite refused the
+    statement (a constraint, a rule, a busy database), the connection did not fail."""
+    return (
+        isinstance(exc, sqlite3.Error)
+        and not isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError)
+        and not libsql_wire.is_disconnect(exc)
+    )
 
 
 # -- query plans ------------------------------------------------------------------------

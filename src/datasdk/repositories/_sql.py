@@ -18,6 +18,7 @@ from datasdk.errors import NotFoundError, ValidationError
 from datasdk.ids import new_id
 from datasdk.models import MAX_PAGE_SIZE, PAGE_SIZE, OutputModel, Page, User
 from datasdk.models._base import decode_cursor, encode_cursor
+from datasdk.prepared import Prepared, prepared
 from datasdk.schema.tables import users
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ async def insert_one(tx: Transaction, table: Table, model: type[M], **values: An
     return await fetch_one(tx, statement, model, f"the new {table.name} row")
 
 
-_USER = select(users).where(users.c.id == bindparam("user_id"))
+_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+_USER = prepared(_BY_ID)
 
 
 async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:
@@ -47,21 +49,25 @@ Params = Mapping[str, Any] | None
 
 
 async def fetch_all(
-    tx: Transaction, statement: Executable, model: type[M], params: Params = None
+    tx: Transaction, statement: Executable | Prepared, model: type[M], params: Params = None
 ) -> list[M]:
     result = await tx.run(statement, params)
     return [model.from_row(row) for row in result.rows]
 
 
 async def fetch_optional(
-    tx: Transaction, statement: Executable, model: type[M], params: Params = None
+    tx: Transaction, statement: Executable | Prepared, model: type[M], params: Params = None
 ) -> M | None:
     rows = await fetch_all(tx, statement, model, params)
     return rows[0] if rows else None
 
 
 async def fetch_one(
-    tx: Transaction, statement: Executable, model: type[M], what: str, params: Params = None
+    tx: Transaction,
+    statement: Executable | Prepared,
+    model: type[M],
+    what: str,
+    params: Params = None,
 ) -> M:
     row = await fetch_optional(tx, statement, model, params)
     if row is None:
@@ -172,9 +178,11 @@ async def fetch_page(
     return Page(items=[model.from_row(row) for row in rows], next_cursor=cursor)
 
 
-def _table_of(statement: Executable) -> str | None:
+def _table_of(statement: Executable | Prepared) -> str | None:
+    if isinstance(statement, Prepared):
+        statement = statement.statement
     froms: list[Any] = getattr(statement, "get_final_froms", list)()
     return str(froms[0].name) if froms and isinstance(froms[0], Table) else None
 
 
-_LOCKED_USER = locked(_USER)
+_LOCKED_USER = prepared(locked(_BY_ID))

@@ -34,6 +34,7 @@ from datasdk.models import (
     RefusedMove,
     ScanJob,
 )
+from datasdk.prepared import prepared
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
@@ -133,11 +134,11 @@ def _claim() -> Any:
     )
 
 
-# Built once: the hot path only binds values.
-_ENQUEUE, _ENQUEUE_OWNED = _enqueue()
-_TRANSITION = _transitions()
-_CLAIM = _claim()
-_GET = select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id"))
+# Built and compiled once: the hot path only binds values.
+_ENQUEUE, _ENQUEUE_OWNED = (prepared(statement) for statement in _enqueue())
+_TRANSITION = {target: prepared(statement) for target, statement in _transitions().items()}
+_CLAIM = prepared(_claim())
+_GET = prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")))
 
 
 def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
