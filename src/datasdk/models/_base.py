@@ -66,12 +66,22 @@ class OutputModel(BaseModel):
         """The model of a row the database already checked: its constraints guarantee
         what validation would, and SQLAlchemy's types have made the Python values
         (UUIDs, aware datetimes, JSON); only enum columns are turned into members."""
+        fields, plain = _row_fields(cls)
         values = {
             name: row[name] if convert is None else convert(row[name])
-            for name, convert in _row_fields(cls).items()
+            for name, convert in fields.items()
             if name in row
         }
-        return cast(Self, cls.model_construct(**values))
+        if plain is None or len(values) != len(fields):
+            return cast(Self, cls.model_construct(**values))
+        # Every field is in the row: what model_construct would do, without its
+        # per-field search for aliases and defaults (the hot path's largest cost).
+        model = cls.__new__(cls)
+        _set(model, "__dict__", values)
+        _set(model, "__pydantic_fields_set__", plain.copy())
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
 
 
 def _enum_of(annotation: Any) -> type[Enum] | None:
@@ -88,13 +98,31 @@ def _member(enum: type[Enum]) -> Callable[[Any], Any]:
     return convert
 
 
+_set = object.__setattr__
+
+
 @cache
-def _row_fields(model: type[OutputModel]) -> dict[str, Callable[[Any], Any] | None]:
+def _row_fields(
+    model: type[OutputModel],
+) -> tuple[dict[str, Callable[[Any], Any] | None], set[str] | None]:
+    """Per field, the conversion a row's value needs; and the field names, when a
+    model built from a full row needs nothing model_construct does beyond setting them
+    (no aliases, private attributes, post-init hook or extra fields)."""
     fields: dict[str, Callable[[Any], Any] | None] = {}
     for name, info in model.model_fields.items():
         enum = _enum_of(info.annotation)
         fields[name] = _member(enum) if enum is not None else None
-    return fields
+    simple = (
+        not model.__pydantic_root_model__
+        and not model.__pydantic_post_init__
+        and not model.__private_attributes__
+        and model.model_config.get("extra") != "allow"
+        and all(
+            info.alias is None and info.validation_alias is None
+            for info in model.model_fields.values()
+        )
+    )
+    return fields, set(fields) if simple else None
 
 
 T = TypeVar("T", bound=OutputModel)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from datasdk.validation import Resolver
@@ -43,9 +43,22 @@ class Units:
     @classmethod
     def joining(cls, tx: Transaction, resolver: Resolver | None) -> Units:
         """Every call joins `tx`: it commits or rolls back with the caller's unit."""
+        return cls(_Joined(tx), resolver, joined=True)
 
-        @asynccontextmanager
-        async def same(kind: str) -> AsyncIterator[Transaction]:
-            yield tx
 
-        return cls(same, resolver, joined=True)
+class _Joined:
+    """`begin` for calls that join a unit: whatever they ask for, the unit itself."""
+
+    __slots__ = ("_tx",)
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def __call__(self, kind: str) -> _Joined:
+        return self
+
+    async def __aenter__(self) -> Transaction:
+        return self._tx
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
