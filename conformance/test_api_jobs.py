@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import HASH, new_user, outcomes, race
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 import datasdk
 from datasdk import JobState, errors
@@ -169,11 +169,11 @@ async def test_transition_many_takes_one_statement(database: datasdk.Database) -
     jobs = [await database.scan_jobs.enqueue(None, f"https://s{i}.example.com/") for i in range(5)]
     statements: list[str] = []
 
-    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+    def count(sql: str, _parameters: object) -> None:
         if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             statements.append(sql)
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    database.add_statement_listener(count)
     try:
         result = await database.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
         assert len(result.moved) == 5
@@ -189,7 +189,7 @@ async def test_transition_many_takes_one_statement(database: datasdk.Database) -
         empty = await database.scan_jobs.transition_many([])
         assert (empty.moved, empty.refused, statements) == ([], [], [])
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+        database.remove_statement_listener(count)
 
 
 @pytest.mark.parametrize(
@@ -250,15 +250,15 @@ async def test_complete_many_records_results_of_the_completed_jobs(
     ]
     statements: list[str] = []
 
-    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+    def count(sql: str, _parameters: object) -> None:
         if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             statements.append(sql)
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    database.add_statement_listener(count)
     try:
         result = await database.scan_jobs.complete_many(completions)
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+        database.remove_statement_listener(count)
     # The move, the results' insert, and the read that explains the refusals.
     assert len(statements) == 3, statements
     assert [(j.id, j.state, j.version) for j in result.moved] == [

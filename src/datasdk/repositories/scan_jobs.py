@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -12,7 +13,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Update,
     bindparam,
     column,
     exists,
@@ -34,7 +34,7 @@ from datasdk.models import (
     RefusedMove,
     ScanJob,
 )
-from datasdk.prepared import prepared
+from datasdk.prepared import Prepared, prepared
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
@@ -141,10 +141,13 @@ _CLAIM = prepared(_claim())
 _GET = prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")))
 
 
-def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
-    """One UPDATE making every move whose job is at its expected version and whose
-    transition is legal, returning the moved rows; other moves match no row, so the
-    state machine's trigger never sees an illegal one (which would abort them all).
+@lru_cache(maxsize=64)
+def move_many(n: int) -> Prepared:
+    """One UPDATE making each of n moves (`id<i>`, `expected<i>`, `target<i>`) whose job
+    is at its expected version and whose transition is legal, returning the moved rows;
+    other moves match no row, so the state machine's trigger never sees an illegal one
+    (which would abort them all). One per batch size, compiled once: a worker's batches
+    are mostly of one size.
 
     updated_at is set here, to the time the touch rule would set: SQLite's RETURNING
     would otherwise show the value from before its touch trigger ran.
@@ -156,7 +159,16 @@ def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
             column("target", String()),
             name="moves",
         )
-        .data([(job_id, version, str(state)) for job_id, version, state in moves])
+        .data(
+            [
+                (
+                    bindparam(f"id{i}", type_=UUIDType()),
+                    bindparam(f"expected{i}", type_=Integer()),
+                    bindparam(f"target{i}", type_=String()),
+                )
+                for i in range(n)
+            ]
+        )
         .cte("moves")
     )
     legal = (
@@ -169,7 +181,7 @@ def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
         .data(sorted((str(a), str(b)) for a, b in JOB_TRANSITIONS))
         .cte("legal")
     )
-    return (
+    return prepared(
         update(scan_jobs)
         .where(
             scan_jobs.c.id == wanted.c.id,
@@ -179,6 +191,13 @@ def move_many(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> Update:
         .values(state=wanted.c.target, version=scan_jobs.c.version + 1, updated_at=utc_now())
         .returning(*scan_jobs.c)
     )
+
+
+def _move_params(moves: Sequence[tuple[uuid.UUID, int, JobState]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for i, (job_id, version, state) in enumerate(moves):
+        params[f"id{i}"], params[f"expected{i}"], params[f"target{i}"] = job_id, version, str(state)
+    return params
 
 
 def user_page(user_id: str, page: PageRequest) -> Select[Any]:
@@ -345,7 +364,7 @@ def _completion_move(completion: object) -> Move:
 async def _move_batch(
     tx: Transaction, checked: list[tuple[uuid.UUID, int, JobState]]
 ) -> BatchResult:
-    rows = await fetch_all(tx, move_many(checked), ScanJob)
+    rows = await fetch_all(tx, move_many(len(checked)), ScanJob, _move_params(checked))
     moved = {job.id: job for job in rows}
     left = [move for move in checked if move[0] not in moved]
     refused = await _refusals(tx, left) if left else []
