@@ -7,9 +7,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from api_support import new_user
+from sqlalchemy import event
 
 import datasdk
+import datasdk.direct
 
 
 def _typed(model: Any) -> dict[str, tuple[type, Any]]:
@@ -114,3 +117,27 @@ async def test_the_statement_listener_sees_statements_on_both_paths(
     database.remove_statement_listener(listen)
     await database.users.get(user.id)
     assert len([sql for sql in seen if "FROM users" in sql]) == 2
+
+
+async def test_kept_connections_go_back_through_the_pool_when_old(
+    open_database: Callable[..., Awaitable[datasdk.Database]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Kept no time at all: each statement checks its connection out of the pool again,
+    # so the pool's recycling and pre-ping see it.
+    monkeypatch.setattr(datasdk.direct, "KEEP_SECONDS", 0.0)
+    db = await open_database()
+    await db.migrate()
+    user = await new_user(db)
+    checkouts: list[object] = []
+
+    def checkout(*_: object) -> None:
+        checkouts.append(_)
+
+    event.listen(db.engine.sync_engine, "checkout", checkout)
+    try:
+        for _ in range(5):
+            await db.users.get(user.id)
+    finally:
+        event.remove(db.engine.sync_engine, "checkout", checkout)
+    assert len(checkouts) == 5

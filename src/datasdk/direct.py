@@ -9,11 +9,14 @@ dialect's `direct_fetch` sending it, and failures translated by the one error pa
 
 Connections come from the engine's pool (so every connect and checkout hook has run on
 them) and up to the pool's size of them stay here between statements. A unit of work
-that finds the pool exhausted takes them back first (`give_back`).
+that finds the pool exhausted takes them back first (`give_back`). A connection goes
+back through the pool at least every `KEEP_SECONDS` (or the pool's `pool_recycle`, if
+shorter), so that the pool's own recycling and pre-ping still apply to it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +31,8 @@ from datasdk.prepared import Prepared
 # Called with each statement's SQL and the driver's parameters, before it is sent.
 StatementListener = Callable[[str, Any], None]
 
+KEEP_SECONDS = 30.0
+
 
 class DirectStatements:
     def __init__(self, engine: AsyncEngine, profile: BackendProfile) -> None:
@@ -39,7 +44,10 @@ class DirectStatements:
         # Only a queue pool keeps connections between checkouts; others (a single
         # shared connection, no pooling) are asked each time.
         self._keep = self._pool.size() if isinstance(self._pool, QueuePool) else 0
-        self._idle: list[PoolProxiedConnection] = []
+        recycle = getattr(self._pool, "_recycle", -1)
+        self._max_age = min(KEEP_SECONDS, recycle) if recycle >= 0 else KEEP_SECONDS
+        # (connection, when it was checked out of the pool), the latest kept last.
+        self._idle: list[tuple[PoolProxiedConnection, float]] = []
         self.listeners: list[StatementListener] = []
 
     async def fetch(
@@ -50,7 +58,7 @@ class DirectStatements:
         args = plan.args(params)
         for listener in self.listeners:
             listener(plan.sql, args)
-        connection = self._idle.pop() if self._idle else await self._engine.raw_connection()
+        connection, since = await self._take()
         try:
             raw = await self._fetch(connection, plan.sql, args)
         except Exception as exc:
@@ -64,10 +72,19 @@ class DirectStatements:
             connection.invalidate()
             raise
         if len(self._idle) < self._keep and not self._exhausted():
-            self._idle.append(connection)
+            self._idle.append((connection, since))
         else:
             await greenlet_spawn(connection.close)
         return plan.rows(raw)
+
+    async def _take(self) -> tuple[PoolProxiedConnection, float]:
+        now = time.monotonic()
+        while self._idle:
+            connection, since = self._idle.pop()
+            if now - since < self._max_age:
+                return connection, since
+            await greenlet_spawn(connection.close)  # through the pool's checks again
+        return await self._engine.raw_connection(), now
 
     async def _discard(self, connection: PoolProxiedConnection, exc: Exception) -> None:
         if self._profile.direct_reusable(exc):
@@ -86,4 +103,4 @@ class DirectStatements:
         """Return kept connections to the pool: all of them, or (before a unit of work
         checks one out) those a unit would otherwise wait for."""
         while self._idle and (everything or self._exhausted()):
-            await greenlet_spawn(self._idle.pop().close)
+            await greenlet_spawn(self._idle.pop()[0].close)
