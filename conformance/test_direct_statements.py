@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -141,3 +142,41 @@ async def test_kept_connections_go_back_through_the_pool_when_old(
     finally:
         event.remove(db.engine.sync_engine, "checkout", checkout)
     assert len(checkouts) == 5
+
+
+async def test_the_sdks_other_statements_take_kept_connections_back(
+    open_database: Callable[..., Awaitable[datasdk.Database]],
+) -> None:
+    db = await open_database(pool_size=1)  # one pooled connection, one overflow
+    await db.migrate()
+    user = await new_user(db)
+    await db.users.get(user.id)  # keeps the pooled one
+    async with db.transaction() as tx:  # holds the overflow
+        await tx.users.get(user.id)
+        # A listing runs through SQLAlchemy: it must not wait for the kept one.
+        page = await asyncio.wait_for(db.scan_jobs.list_for_user(user.id), timeout=10)
+    assert page.items == []
+
+
+async def test_kept_connections_follow_the_engine_through_dispose(
+    new_url: Callable[[], str],
+) -> None:
+    engine = datasdk.create_engine(
+        new_url(), auth_token=os.environ.get("DATASDK_TEST_LIBSQL_AUTH_TOKEN"), pool_size=1
+    )
+    db = datasdk.connect(engine)
+    try:
+        await db.migrate()
+        user = await new_user(db)
+        await db.users.get(user.id)
+        await engine.dispose()  # a new pool: what was kept belongs to the old one
+        await db.users.get(user.id)
+        async with (
+            db.transaction(read_only=True) as outer,
+            db.transaction(read_only=True) as inner,
+        ):
+            await asyncio.wait_for(outer.users.get(user.id), timeout=10)
+            await asyncio.wait_for(inner.users.get(user.id), timeout=10)
+    finally:
+        await db.close()
+        await engine.dispose()

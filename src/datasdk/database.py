@@ -184,11 +184,15 @@ class _Statements(Transaction):
     ) -> QueryResult:
         self._check_open()
         try:
+            direct = self._direct
             if isinstance(statement, Prepared):
-                with translated(self._profile):  # a value refused while binding
-                    rows = await self._direct.fetch(statement, params)
-                return QueryResult(rows=rows, rowcount=len(rows))
+                if direct.enabled:
+                    with translated(self._profile):  # a value refused while binding
+                        rows = await direct.fetch(statement, params)
+                    return QueryResult(rows=rows, rowcount=len(rows))
+                statement = statement.statement
             with translated(self._profile):
+                await direct.give_back()  # none kept while this would wait for one
                 return await greenlet_spawn(self._run, statement, params)
         except BaseException as exc:
             self._fail(exc)
@@ -349,8 +353,13 @@ class Database(RepositoryAccess):
 
     async def close(self) -> None:
         """Close the SDK's engine; an engine the application handed in stays open."""
-        with translated(self.profile):
-            await self._direct.give_back(everything=True)
+        try:
+            with translated(self.profile):
+                await self._direct.close()
+        finally:
+            await self._release_engine()
+
+    async def _release_engine(self) -> None:
         if self._owned is None:
             # A shared engine outlives this Database: leave no hooks behind on it.
             for name, hook in self._hooks:

@@ -3,15 +3,17 @@
 A statement that commits by itself needs none of what SQLAlchemy's execution does
 per call (a Connection, its events, a cursor wrapper, a Result): that machinery costs
 several times the driver's own work for a one-row statement. Here it is: its plan
-(datasdk.prepared) made once, the pool's connection kept between statements, the
-dialect's `direct_fetch` sending it, and failures translated by the one error path
-(`BackendProfile.error`), with a connection that failed discarded as SQLAlchemy would.
+(datasdk.prepared) made once per engine, the pool's connection kept between
+statements, the dialect's `direct_fetch` sending it, and failures translated by the
+one error path (`BackendProfile.error`), with a connection that failed discarded as
+SQLAlchemy would.
 
 Connections come from the engine's pool (so every connect and checkout hook has run on
-them) and up to the pool's size of them stay here between statements. A unit of work
-that finds the pool exhausted takes them back first (`give_back`). A connection goes
-back through the pool at least every `KEEP_SECONDS` (or the pool's `pool_recycle`, if
-shorter), so that the pool's own recycling and pre-ping still apply to it.
+them) and up to the pool's size of them stay here between statements. The SDK's
+other statements, and a unit of work, take them back first when the pool is
+exhausted (`give_back`). A connection goes back through the pool at least every
+`KEEP_SECONDS` (or the pool's `pool_recycle`, if shorter), so that the pool's own
+recycling and pre-ping still apply to it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import PoolProxiedConnection, QueuePool
+from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from datasdk.dialects import BackendProfile
 from datasdk.dialects.common import driver_exception
-from datasdk.prepared import Prepared
+from datasdk.prepared import Plan, Prepared, compile_plan, plans_supported
 
 # Called with each statement's SQL and the driver's parameters, before it is sent.
 StatementListener = Callable[[str, Any], None]
@@ -40,21 +42,37 @@ class DirectStatements:
         self._dialect = engine.dialect
         self._profile = profile
         self._fetch = profile.direct_fetch
-        self._pool = engine.sync_engine.pool
-        # Only a queue pool keeps connections between checkouts; others (a single
-        # shared connection, no pooling) are asked each time.
-        self._keep = self._pool.size() if isinstance(self._pool, QueuePool) else 0
-        recycle = getattr(self._pool, "_recycle", -1)
-        self._max_age = min(KEEP_SECONDS, recycle) if recycle >= 0 else KEEP_SECONDS
+        # Where plans cannot apply (a named paramstyle, schema translation), the SDK's
+        # statements take SQLAlchemy's path.
+        self.enabled = plans_supported(self._dialect) and not engine.get_execution_options().get(
+            "schema_translate_map"
+        )
+        self._plans: dict[Prepared, Plan] = {}
         # (connection, when it was checked out of the pool), the latest kept last.
         self._idle: list[tuple[PoolProxiedConnection, float]] = []
+        self._closed = False
         self.listeners: list[StatementListener] = []
+        self._watch(engine.sync_engine.pool)
+
+    def _watch(self, pool: Pool) -> None:
+        self._pool = pool
+        # Only a queue pool keeps connections between checkouts; others (a single
+        # shared connection, no pooling) are asked each time.
+        self._keep = pool.size() if isinstance(pool, QueuePool) else 0
+        recycle = getattr(pool, "_recycle", -1)
+        self._max_age = min(KEEP_SECONDS, recycle) if recycle >= 0 else KEEP_SECONDS
+
+    def plan(self, statement: Prepared) -> Plan:
+        found = self._plans.get(statement)
+        if found is None:
+            found = self._plans[statement] = compile_plan(statement, self._dialect)
+        return found
 
     async def fetch(
         self, statement: Prepared, params: Mapping[str, Any] | None
     ) -> list[dict[str, Any]]:
         """The rows of one statement that commits by itself."""
-        plan = statement.plan(self._dialect)
+        plan = self._plans.get(statement) or self.plan(statement)
         args = plan.args(params)
         for listener in self.listeners:
             listener(plan.sql, args)
@@ -71,7 +89,7 @@ class DirectStatements:
             # Cancelled mid-statement: what the connection is in the middle of is unknown.
             connection.invalidate()
             raise
-        if len(self._idle) < self._keep and not self._exhausted():
+        if len(self._idle) < self._keep and not self._closed and not self._exhausted():
             self._idle.append((connection, since))
         else:
             await greenlet_spawn(connection.close)
@@ -79,12 +97,25 @@ class DirectStatements:
 
     async def _take(self) -> tuple[PoolProxiedConnection, float]:
         now = time.monotonic()
-        while self._idle:
-            connection, since = self._idle.pop()
+        await self._follow_pool()
+        idle = self._idle
+        if idle and now - idle[0][1] >= self._max_age:
+            # The longest kept goes back through the pool's checks.
+            await greenlet_spawn(idle.pop(0)[0].close)
+        while idle:
+            connection, since = idle.pop()
             if now - since < self._max_age:
                 return connection, since
-            await greenlet_spawn(connection.close)  # through the pool's checks again
+            await greenlet_spawn(connection.close)
         return await self._engine.raw_connection(), now
+
+    async def _follow_pool(self) -> None:
+        if self._engine.sync_engine.pool is not self._pool:
+            # The engine was disposed: what is kept belongs to its old pool, which
+            # closes nothing checked in after it was disposed. Close it here.
+            while self._idle:
+                await greenlet_spawn(self._idle.pop()[0].invalidate)
+            self._watch(self._engine.sync_engine.pool)
 
     async def _discard(self, connection: PoolProxiedConnection, exc: Exception) -> None:
         if self._profile.direct_reusable(exc):
@@ -100,7 +131,13 @@ class DirectStatements:
         return overflow >= 0 and pool.checkedout() >= pool.size() + overflow
 
     async def give_back(self, *, everything: bool = False) -> None:
-        """Return kept connections to the pool: all of them, or (before a unit of work
-        checks one out) those a unit would otherwise wait for."""
+        """Return kept connections to the pool: all of them, or (before the SDK checks
+        one out through SQLAlchemy) those it would otherwise wait for."""
         while self._idle and (everything or self._exhausted()):
             await greenlet_spawn(self._idle.pop()[0].close)
+
+    async def close(self) -> None:
+        """Keep nothing from here on, and give back what is kept."""
+        self._closed = True
+        await self._follow_pool()
+        await self.give_back(everything=True)

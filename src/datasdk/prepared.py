@@ -61,36 +61,31 @@ class Prepared:
     """A row-returning statement the hot path binds without rebuilding or recompiling.
 
     Its parameters are scalar bind parameters the caller names; lists (`IN`) and
-    other values are fixed when it is built.
+    other values are fixed when it is built. Each engine compiles it once, with its
+    own dialect (`compile_plan`), as that engine's settings (JSON deserializer,
+    server version) shape the plan.
     """
 
-    __slots__ = ("_plans", "statement")
+    __slots__ = ("statement",)
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[tuple[type[Dialect], Any], Plan] = {}
 
     def __repr__(self) -> str:
         return f"<Prepared {self.statement!r}>"
-
-    def plan(self, dialect: Dialect) -> Plan:
-        key = (type(dialect), dialect.server_version_info)
-        found = self._plans.get(key)
-        if found is None:
-            found = self._plans[key] = _compile(self.statement, dialect)
-        return found
 
 
 def prepared(statement: Executable) -> Prepared:
     return Prepared(statement)
 
 
-def _compile(statement: Executable, dialect: Dialect) -> Plan:
-    if not dialect.positional:
-        raise TypeError(
-            f"{dialect.name}+{dialect.driver}: prepared statements need a positional paramstyle"
-        )
-    compiled = cast(ClauseElement, statement).compile(dialect=dialect)
+def plans_supported(dialect: Dialect) -> bool:
+    """Whether the dialect's drivers take positional parameters, as plans are built."""
+    return bool(dialect.positional)
+
+
+def compile_plan(statement: Prepared, dialect: Dialect) -> Plan:
+    compiled = cast(ClauseElement, statement.statement).compile(dialect=dialect)
     if not isinstance(compiled, SQLCompiler) or not compiled._result_columns:
         raise TypeError("a prepared statement returns rows (a SELECT or ... RETURNING)")
     required = {name for name, bind in compiled.binds.items() if bind.required}

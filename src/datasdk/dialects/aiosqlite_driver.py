@@ -143,6 +143,9 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         """One statement straight from the event loop (datasdk.direct): one hop."""
         async with self._execute_mutex:
             conn = self._connection
+            if not conn._running or conn._connection is None:
+                # As sqlite3 says it of a closed connection (aiosqlite: a ValueError).
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
             try:
                 outcome: Outcome = await conn._execute(_statement, conn._conn, sql, parameters)
             except BaseException:

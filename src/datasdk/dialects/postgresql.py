@@ -250,7 +250,10 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     # SQLAlchemy's adapter keeps the SQLSTATE; the asyncpg exception it wraps carries
     # the structured fields.
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
-    detail = exc.__cause__ if exc.__cause__ is not None else exc
+    # SQLAlchemy's adapter wraps the asyncpg error; asyncpg's own may chain the Python
+    # error behind a refused parameter, which is not the detail.
+    cause = exc.__cause__
+    detail = cause if isinstance(exc, AsyncAdapt_asyncpg_dbapi.Error) and cause else exc
     state = state or getattr(detail, "sqlstate", None)
     table = getattr(detail, "table_name", None)
     constraint = getattr(detail, "constraint_name", None)
@@ -482,7 +485,16 @@ def direct_reusable(exc: Exception) -> bool:
     with an error, or asyncpg refused a parameter before sending anything."""
     import asyncpg
 
-    return isinstance(exc, asyncpg.PostgresError | asyncpg.DataError)
+    if isinstance(exc, asyncpg.DataError):
+        return True
+    state = getattr(exc, "sqlstate", None) or ""
+    # Class 08 (connection exception) and 57P0x (the server shutting down or the
+    # session terminated) end the session, whatever answered.
+    return (
+        isinstance(exc, asyncpg.PostgresError)
+        and not state.startswith("08")
+        and not state.startswith("57P")
+    )
 
 
 # -- query plans ------------------------------------------------------------------------
