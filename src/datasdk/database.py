@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -66,7 +67,12 @@ class Transaction(RepositoryAccess):
         # Set once the block is over: from then on only the SDK ends the transaction.
         self._ending = False
         self.failure: BaseException | None = None
-        super().__init__(Units.joining(self, resolver))
+        self._resolver = resolver
+
+    @cached_property
+    def _repository_units(self) -> Units:  # type: ignore[override]
+        # Made on first use: most units (a single `db.<repository>` call) never ask.
+        return Units.joining(self, self._resolver)
 
     @property
     def connection(self) -> AsyncConnection:
@@ -187,8 +193,13 @@ class _Statements(Transaction):
             direct = self._direct
             if isinstance(statement, Prepared):
                 if direct.enabled:
-                    with translated(self._profile):  # a value refused while binding
+                    try:
                         rows = await direct.fetch(statement, params)
+                    except Exception as exc:  # a value refused while binding
+                        error = self._profile.error(exc)
+                        if error is None or error is exc:
+                            raise
+                        raise error from driver_exception(exc)
                     return QueryResult(rows=rows, rowcount=len(rows))
                 statement = statement.statement
             with translated(self._profile):

@@ -76,7 +76,17 @@ class DirectStatements:
         args = plan.args(params)
         for listener in self.listeners:
             listener(plan.sql, args)
-        connection, since = await self._take()
+        idle = self._idle
+        now = time.monotonic()
+        if (
+            idle
+            and now - idle[0][1] < self._max_age
+            and self._engine.sync_engine.pool is self._pool
+        ):
+            # The usual case: the oldest kept connection is young, so all are.
+            connection, since = idle.pop()
+        else:
+            connection, since = await self._take(now)
         try:
             raw = await self._fetch(connection, plan.sql, args)
         except Exception as exc:
@@ -95,8 +105,7 @@ class DirectStatements:
             await greenlet_spawn(connection.close)
         return plan.rows(raw)
 
-    async def _take(self) -> tuple[PoolProxiedConnection, float]:
-        now = time.monotonic()
+    async def _take(self, now: float) -> tuple[PoolProxiedConnection, float]:
         await self._follow_pool()
         idle = self._idle
         if idle and now - idle[0][1] >= self._max_age:

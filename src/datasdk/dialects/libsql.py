@@ -87,7 +87,14 @@ def _write_gate(url: str) -> asyncio.Lock:
     return gates.setdefault(url, asyncio.Lock())
 
 
+# Values libsql-client sends as they are: most parameters, checked at the cost of one
+# set lookup.
+_PLAIN = frozenset((str, int, float, bytes, type(None)))
+
+
 def _bind(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (dt.date, dt.time)):  # libsql-client would send epoch millis
@@ -102,6 +109,18 @@ def _bind(value: Any) -> Any:
 _NO_IMPLICIT_BEGIN = frozenset(
     ("BEGIN", "COMMIT", "END", "ROLLBACK", "PRAGMA", "ATTACH", "DETACH", "VACUUM")
 )
+# The first keyword of each statement seen, by its text (hot statements repeat).
+_verbs: dict[str, str] = {}
+
+
+def _verb(sql: str) -> str:
+    match = _VERB_RE.match(sql)
+    verb = match.group(1).upper() if match else ""
+    if len(_verbs) < 1024:
+        _verbs[sql] = verb
+    return verb
+
+
 # sqlite3's isolation_level values: the kind of BEGIN issued implicitly.
 _BEGIN_KINDS = ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE")
 
@@ -234,8 +253,7 @@ class LibSQLConnection:
                 params = {k: _bind(v) for k, v in params.items()}
             else:
                 params = [_bind(v) for v in params]
-        match = _VERB_RE.match(sql)
-        verb = match.group(1).upper() if match else ""
+        verb = _verbs.get(sql) or _verb(sql)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._busy_timeout
         while True:

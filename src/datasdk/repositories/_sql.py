@@ -58,8 +58,8 @@ async def fetch_all(
 async def fetch_optional(
     tx: Transaction, statement: Executable | Prepared, model: type[M], params: Params = None
 ) -> M | None:
-    rows = await fetch_all(tx, statement, model, params)
-    return rows[0] if rows else None
+    rows = (await tx.run(statement, params)).rows
+    return model.from_row(rows[0]) if rows else None
 
 
 async def fetch_one(
@@ -69,10 +69,10 @@ async def fetch_one(
     what: str,
     params: Params = None,
 ) -> M:
-    row = await fetch_optional(tx, statement, model, params)
-    if row is None:
+    rows = (await tx.run(statement, params)).rows
+    if not rows:
         raise NotFoundError(f"{what} does not exist", table=_table_of(statement))
-    return row
+    return model.from_row(rows[0])
 
 
 def locked(statement: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
