@@ -43,12 +43,19 @@ def _ipv4_number(part: str) -> int | None:
         return None
 
 
+# Deletes every character an inet_aton part may hold, and the dots between them.
+_NOT_IN_NUMBERS = str.maketrans("", "", "0123456789abcdefABCDEFxX.")
+
+
 def _inet_aton(host: str) -> ipaddress.IPv4Address | None:
     """The IPv4 address inet_aton (and so getaddrinfo) reads from `host`, if any.
 
     1 to 4 parts; every part but the last is one byte, the last fills the rest:
     `127.1` is 127.0.0.1, `2130706433` and `0x7f000001` too.
     """
+    if host.translate(_NOT_IN_NUMBERS):
+        # A character no decimal, octal or hex part has (most names): no address.
+        return None
     parts = host.split(".")
     if not 1 <= len(parts) <= 4 or "" in parts:
         return None
@@ -108,6 +115,10 @@ def is_public_address(address: IPAddress) -> bool:
 
 
 def _check_characters(url: str, field: str) -> None:
+    if url.isascii() and url.isprintable() and " " not in url and "\\" not in url:
+        # The usual URL: printable ASCII holds no control, format or space character
+        # but the space itself.
+        return
     for char in url:
         # Controls, spaces of any kind, format characters and backslashes are read
         # differently by different URL parsers: refuse rather than guess.
