@@ -1,10 +1,12 @@
-"""Shared set-up for the API tests: users through the repositories, barrier-released races."""
+"""Shared set-up for the API tests: users through the repositories, barrier-released races,
+the statements a call sends."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import datasdk
@@ -12,6 +14,25 @@ import datasdk
 T = TypeVar("T")
 HASH = "b" * 64
 _n = itertools.count(1)
+
+_FRAMING = frozenset({"BEGIN", "COMMIT", "ROLLBACK"})
+
+
+@contextmanager
+def statements_sent(db: datasdk.Database) -> Iterator[list[str]]:
+    """The SQL of each statement `db` sends inside the block, BEGIN/COMMIT/ROLLBACK
+    left out (the database's statement listener: both of the SDK's paths)."""
+    sent: list[str] = []
+
+    def listen(sql: str, _parameters: object) -> None:
+        if sql.split(None, 1)[0].upper() not in _FRAMING:
+            sent.append(sql)
+
+    db.add_statement_listener(listen)
+    try:
+        yield sent
+    finally:
+        db.remove_statement_listener(listen)
 
 
 async def new_user(db: datasdk.Database, *, credits: int = 0) -> datasdk.User:

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from api_support import HASH, new_user, outcomes, race
+from api_support import HASH, new_user, outcomes, race, statements_sent
 from sqlalchemy import func, select
 
 import datasdk
@@ -167,14 +167,7 @@ async def test_transition_many_moves_exactly_the_legal_current_moves(
 
 async def test_transition_many_takes_one_statement(database: datasdk.Database) -> None:
     jobs = [await database.scan_jobs.enqueue(None, f"https://s{i}.example.com/") for i in range(5)]
-    statements: list[str] = []
-
-    def count(sql: str, _parameters: object) -> None:
-        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            statements.append(sql)
-
-    database.add_statement_listener(count)
-    try:
+    with statements_sent(database) as statements:
         result = await database.scan_jobs.transition_many([(j.id, 1, "FETCHING") for j in jobs])
         assert len(result.moved) == 5
         assert result.refused == []
@@ -188,8 +181,6 @@ async def test_transition_many_takes_one_statement(database: datasdk.Database) -
         statements.clear()
         empty = await database.scan_jobs.transition_many([])
         assert (empty.moved, empty.refused, statements) == ([], [], [])
-    finally:
-        database.remove_statement_listener(count)
 
 
 @pytest.mark.parametrize(
@@ -248,17 +239,8 @@ async def test_complete_many_records_results_of_the_completed_jobs(
             ),
         ),
     ]
-    statements: list[str] = []
-
-    def count(sql: str, _parameters: object) -> None:
-        if sql.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            statements.append(sql)
-
-    database.add_statement_listener(count)
-    try:
+    with statements_sent(database) as statements:
         result = await database.scan_jobs.complete_many(completions)
-    finally:
-        database.remove_statement_listener(count)
     # The move, the results' insert, and the read that explains the refusals.
     assert len(statements) == 3, statements
     assert [(j.id, j.state, j.version) for j in result.moved] == [

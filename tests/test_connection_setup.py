@@ -48,3 +48,24 @@ def test_the_auth_token_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "s3cr3t-token" not in repr(db.config)
     assert "s3cr3t-token" not in repr(db.engine)
     assert db.config.auth_token == "s3cr3t-token"
+
+
+async def test_no_connection_goes_back_to_the_pool_read_only(url: str) -> None:
+    # As a read-only unit cancelled on its way in leaves it: query_only on, flagged.
+    from sqlalchemy.util import greenlet_spawn
+
+    from datasdk.dialects.sqlite import _QUERY_ONLY
+
+    async with datasdk.connect(url, pool_size=1) as db:
+        await db.migrate()
+        raw = await db.engine.raw_connection()
+
+        def read_only() -> None:
+            raw.cursor().execute("PRAGMA query_only = ON")
+            raw.info[_QUERY_ONLY] = True
+
+        await greenlet_spawn(read_only)
+        await greenlet_spawn(raw.close)
+        # The pool's one connection: a unit and a statement straight to the driver write.
+        await db.users.create(datasdk.NewUser(id="user_1"))
+        await db.scan_jobs.enqueue("user_1", "https://example.com/")

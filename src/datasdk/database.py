@@ -20,7 +20,6 @@ from sqlalchemy.util import greenlet_spawn
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
-from datasdk.dialects.common import driver_exception
 from datasdk.direct import DirectStatements, StatementListener
 from datasdk.errors import ConfigurationError, DataSDKError, TransactionAborted
 from datasdk.prepared import Prepared
@@ -193,13 +192,7 @@ class _Statements(Transaction):
             direct = self._direct
             if isinstance(statement, Prepared):
                 if direct.enabled:
-                    try:
-                        rows = await direct.fetch(statement, params)
-                    except Exception as exc:  # a value refused while binding
-                        error = self._profile.error(exc)
-                        if error is None or error is exc:
-                            raise
-                        raise error from driver_exception(exc)
+                    rows = await direct.fetch(statement, params)
                     return QueryResult(rows=rows, rowcount=len(rows))
                 statement = statement.statement
             with translated(self._profile):
@@ -479,10 +472,7 @@ def translated(profile: BackendProfile) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        error = profile.error(exc)
-        if error is None or error is exc:
-            raise
-        raise error from driver_exception(exc)
+        profile.raise_error(exc)
 
 
 def create_engine(

@@ -27,8 +27,7 @@ from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
 from datasdk.dialects import BackendProfile
-from datasdk.dialects.common import driver_exception
-from datasdk.prepared import Plan, Prepared, compile_plan, plans_supported
+from datasdk.prepared import Plan, Prepared, compile_plan
 
 # Called with each statement's SQL and the driver's parameters, before it is sent.
 StatementListener = Callable[[str, Any], None]
@@ -44,7 +43,7 @@ class DirectStatements:
         self._fetch = profile.direct_fetch
         # Where plans cannot apply (a named paramstyle, schema translation), the SDK's
         # statements take SQLAlchemy's path.
-        self.enabled = plans_supported(self._dialect) and not engine.get_execution_options().get(
+        self.enabled = self._dialect.positional and not engine.get_execution_options().get(
             "schema_translate_map"
         )
         self._plans: dict[Prepared, Plan] = {}
@@ -61,6 +60,9 @@ class DirectStatements:
         self._keep = pool.size() if isinstance(pool, QueuePool) else 0
         recycle = getattr(pool, "_recycle", -1)
         self._max_age = min(KEEP_SECONDS, recycle) if recycle >= 0 else KEEP_SECONDS
+        # How many connections the pool may hand out at once; None for no limit.
+        overflow = getattr(pool, "_max_overflow", -1)
+        self._capacity = self._keep + overflow if self._keep and overflow >= 0 else None
 
     def plan(self, statement: Prepared) -> Plan:
         found = self._plans.get(statement)
@@ -72,29 +74,20 @@ class DirectStatements:
         self, statement: Prepared, params: Mapping[str, Any] | None
     ) -> list[dict[str, Any]]:
         """The rows of one statement that commits by itself."""
-        plan = self._plans.get(statement) or self.plan(statement)
-        args = plan.args(params)
+        plan = self.plan(statement)
+        try:
+            args = plan.args(params)
+        except Exception as exc:  # a value refused while binding
+            self._profile.raise_error(exc, plan.sql)
         for listener in self.listeners:
             listener(plan.sql, args)
-        idle = self._idle
         now = time.monotonic()
-        if (
-            idle
-            and now - idle[0][1] < self._max_age
-            and self._engine.sync_engine.pool is self._pool
-        ):
-            # The usual case: the oldest kept connection is young, so all are.
-            connection, since = idle.pop()
-        else:
-            connection, since = await self._take(now)
+        connection, since = self._kept(now) or await self._take(now)
         try:
             raw = await self._fetch(connection, plan.sql, args)
         except Exception as exc:
             await self._discard(connection, exc)
-            error = self._profile.error(exc, plan.sql)
-            if error is None or error is exc:
-                raise
-            raise error from driver_exception(exc)
+            self._profile.raise_error(exc, plan.sql)
         except BaseException:
             # Cancelled mid-statement: what the connection is in the middle of is unknown.
             connection.invalidate()
@@ -105,16 +98,21 @@ class DirectStatements:
             await greenlet_spawn(connection.close)
         return plan.rows(raw)
 
+    def _kept(self, now: float) -> tuple[PoolProxiedConnection, float] | None:
+        """The usual case: the latest kept connection, still young, of the engine's
+        current pool."""
+        idle = self._idle
+        young = idle and now - idle[-1][1] < self._max_age
+        return idle.pop() if young and self._engine.sync_engine.pool is self._pool else None
+
     async def _take(self, now: float) -> tuple[PoolProxiedConnection, float]:
         await self._follow_pool()
         idle = self._idle
-        if idle and now - idle[0][1] >= self._max_age:
-            # The longest kept goes back through the pool's checks.
-            await greenlet_spawn(idle.pop(0)[0].close)
         while idle:
             connection, since = idle.pop()
             if now - since < self._max_age:
                 return connection, since
+            # Kept long enough: back through the pool's checks (recycle, pre-ping).
             await greenlet_spawn(connection.close)
         return await self._engine.raw_connection(), now
 
@@ -135,9 +133,9 @@ class DirectStatements:
 
     def _exhausted(self) -> bool:
         """Whether the pool has handed out every connection it may: someone may wait."""
+        capacity = self._capacity
         pool: Any = self._pool
-        overflow = getattr(pool, "_max_overflow", -1)
-        return overflow >= 0 and pool.checkedout() >= pool.size() + overflow
+        return capacity is not None and pool.checkedout() >= capacity
 
     async def give_back(self, *, everything: bool = False) -> None:
         """Return kept connections to the pool: all of them, or (before the SDK checks

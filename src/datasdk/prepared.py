@@ -1,6 +1,6 @@
 """Prepared statements: a hot statement compiled once per dialect, then only bound.
 
-A repository's hot statements (`prepared(select(...))`) run through SQLAlchemy inside a
+A repository's hot statements (`Prepared(select(...))`) run through SQLAlchemy inside a
 unit of work, like any other. Outside one, where each statement commits by itself,
 `Database` sends them straight to the pooled driver connection (datasdk.direct): the
 SQL, the order of its parameters and the type conversions both ways were worked out
@@ -73,15 +73,6 @@ class Prepared:
 
     def __repr__(self) -> str:
         return f"<Prepared {self.statement!r}>"
-
-
-def prepared(statement: Executable) -> Prepared:
-    return Prepared(statement)
-
-
-def plans_supported(dialect: Dialect) -> bool:
-    """Whether the dialect's drivers take positional parameters, as plans are built."""
-    return bool(dialect.positional)
 
 
 def compile_plan(statement: Prepared, dialect: Dialect) -> Plan:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -72,6 +72,14 @@ class BackendProfile:
         one that came from neither (a caller's own exception passes through).
         `statement` is the SQL that failed, where known."""
         return common.translate(exc, self.translate, statement)
+
+    def raise_error(self, exc: Exception, statement: str | None = None) -> NoReturn:
+        """Raise `exc` as its datasdk error, chained to the driver's exception; `exc`
+        itself when it has none (a caller's own exception)."""
+        error = self.error(exc, statement)
+        if error is None or error is exc:
+            raise exc
+        raise error from common.driver_exception(exc)
 
 
 def _profile(

@@ -576,10 +576,6 @@ def _on_begin(connection: Connection) -> None:
 def _begin(connection: Connection) -> None:
     options = connection.get_execution_options()
     info = connection.connection.info
-    if info.get(_QUERY_ONLY) and not options.get(READ_ONLY):
-        # A read-only unit cancelled on its way in left the pragma on.
-        _pragma(connection, "PRAGMA query_only = OFF")
-        info.pop(_QUERY_ONLY)
     if options.get(AUTOCOMMIT):
         return
     if options.get(READ_ONLY):
@@ -600,6 +596,18 @@ def _on_end(connection: Connection) -> None:
         connection.connection.info.pop(_QUERY_ONLY, None)
 
 
+def _on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+    # Whatever left query_only on (a read-only unit cancelled on its way in), no
+    # connection goes back into the pool with it: units and the statements sent
+    # straight to the driver (datasdk.direct) both take their connections from there.
+    if record.info.pop(_QUERY_ONLY, None) and state.asyncio_safe and not state.terminate_only:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA query_only = OFF")
+        finally:
+            cursor.close()
+
+
 def _prepare_family(engine: AsyncEngine, on_checkout: Callable[[Any, Any, Any], None]) -> None:
     """Per-connection set-up that correctness depends on, for aiosqlite and libSQL alike.
 
@@ -610,6 +618,7 @@ def _prepare_family(engine: AsyncEngine, on_checkout: Callable[[Any, Any, Any], 
     if event.contains(target, "begin", _on_begin):
         return
     event.listen(target, "checkout", on_checkout)
+    event.listen(target, "reset", _on_reset)
     event.listen(target, "begin", _on_begin)
     event.listen(target, "commit", _on_end)
     event.listen(target, "rollback", _on_end)
@@ -872,10 +881,6 @@ async def direct_fetch(
     by itself): it commits by itself. Both adapters (aiosqlite's, libSQL's) run it in
     one call to their driver."""
     adapter: Any = connection.dbapi_connection
-    if connection.info.get(_QUERY_ONLY):
-        # A read-only unit cancelled on its way in left the pragma on (see _begin).
-        await adapter.fetch_rows("PRAGMA query_only = OFF", ())
-        connection.info.pop(_QUERY_ONLY)
     rows: Sequence[Sequence[Any]] = await adapter.fetch_rows(sql, args)
     return rows
 

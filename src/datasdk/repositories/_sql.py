@@ -18,7 +18,7 @@ from datasdk.errors import NotFoundError, ValidationError
 from datasdk.ids import new_id
 from datasdk.models import MAX_PAGE_SIZE, PAGE_SIZE, OutputModel, Page, User
 from datasdk.models._base import decode_cursor, encode_cursor
-from datasdk.prepared import Prepared, prepared
+from datasdk.prepared import Prepared
 from datasdk.schema.tables import users
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ async def insert_one(tx: Transaction, table: Table, model: type[M], **values: An
 
 
 _BY_ID = select(users).where(users.c.id == bindparam("user_id"))
-_USER = prepared(_BY_ID)
+_USER = Prepared(_BY_ID)
 
 
 async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:
@@ -185,4 +185,4 @@ def _table_of(statement: Executable | Prepared) -> str | None:
     return str(froms[0].name) if froms and isinstance(froms[0], Table) else None
 
 
-_LOCKED_USER = prepared(locked(_BY_ID))
+_LOCKED_USER = Prepared(locked(_BY_ID))

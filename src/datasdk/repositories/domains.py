@@ -9,7 +9,7 @@ from sqlalchemy import BindParameter, Select, bindparam, case, delete, func, sel
 
 from datasdk.errors import DomainLimitExceeded
 from datasdk.models import PAGE_SIZE, Dashboard, Domain, NewDomain, Page
-from datasdk.prepared import prepared
+from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
@@ -49,7 +49,7 @@ def user_domains(user_id: str, include_inactive: bool, page: PageRequest) -> Sel
     return keyset(statement, domains.c.created_at, page)
 
 
-_DASHBOARD = prepared(dashboard_query(bindparam("user_id")))  # built and compiled once
+_DASHBOARD = Prepared(dashboard_query(bindparam("user_id")))  # built and compiled once
 
 
 class SqlDomains:

@@ -34,7 +34,7 @@ from datasdk.models import (
     RefusedMove,
     ScanJob,
 )
-from datasdk.prepared import Prepared, prepared
+from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
     as_uuid,
@@ -135,10 +135,10 @@ def _claim() -> Any:
 
 
 # Built and compiled once: the hot path only binds values.
-_ENQUEUE, _ENQUEUE_OWNED = (prepared(statement) for statement in _enqueue())
-_TRANSITION = {target: prepared(statement) for target, statement in _transitions().items()}
-_CLAIM = prepared(_claim())
-_GET = prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")))
+_ENQUEUE, _ENQUEUE_OWNED = (Prepared(statement) for statement in _enqueue())
+_TRANSITION = {target: Prepared(statement) for target, statement in _transitions().items()}
+_CLAIM = Prepared(_claim())
+_GET = Prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")))
 
 
 @lru_cache(maxsize=64)
@@ -181,7 +181,7 @@ def move_many(n: int) -> Prepared:
         .data(sorted((str(a), str(b)) for a, b in JOB_TRANSITIONS))
         .cte("legal")
     )
-    return prepared(
+    return Prepared(
         update(scan_jobs)
         .where(
             scan_jobs.c.id == wanted.c.id,

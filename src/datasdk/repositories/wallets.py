@@ -20,7 +20,7 @@ from datasdk.ids import new_id
 from datasdk.models import PAGE_SIZE, CreditKind, CreditTransaction, Page, Wallet
 from datasdk.models._fields import Credits, IdempotencyKey
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
-from datasdk.prepared import prepared
+from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
     adapt,
@@ -181,7 +181,7 @@ def _move_statement() -> Any:
 
 
 _BOUND = ("id", "amount", "kind", "scan_job_id")
-_MOVE = prepared(_move_statement())  # built and compiled once: the hot path only binds
+_MOVE = Prepared(_move_statement())  # built and compiled once: the hot path only binds
 
 
 @dataclass(frozen=True)
@@ -231,4 +231,4 @@ class _Move:
         )
 
 
-_WALLET = prepared(select(wallets).where(wallets.c.user_id == bindparam("user_id")))
+_WALLET = Prepared(select(wallets).where(wallets.c.user_id == bindparam("user_id")))
