@@ -157,7 +157,11 @@ def type_check_sql(column: str, kind: str) -> str:
             f"typeof({c}) = 'text' AND CASE WHEN instr({c}, ':') = 0"
             f" THEN {_ipv4(c)} ELSE {_ipv6(c)} END"
         ),
-        "json": f"json_valid({c})",
+        # jsonb refuses the escape \u0000 (not an escaped backslash before u0000): with
+        # every backslash pair gone, a \u0000 left is one.
+        "json": f"json_valid({c}) AND instr(replace({c}, '\\\\', ''), '\\u0000') = 0",
+        # PostgreSQL's text refuses NUL; a blob is not text.
+        "text": f"typeof({c}) = 'text' AND instr({c}, char(0)) = 0",
     }
     return f"{c} IS NULL OR ({tests[kind]})"
 
