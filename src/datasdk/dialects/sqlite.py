@@ -427,6 +427,7 @@ SQLITE_CONSTRAINT_UNIQUE = 2067
 # Codes a libSQL server (sqld, Turso) sends instead of a SQLite result code.
 _CONFLICT_NAMES = frozenset({"TRANSACTION_TIMEOUT", "TRANSACTION_BUSY"})
 _AUTH_NAME = "AUTH_FAILED"
+_ARGS_INVALID = "ARGS_INVALID"  # the libSQL driver refused a parameter before sending it
 # What a failure is named when no code came with it: only its message says what it was.
 _NO_CODE_NAMES = frozenset({None, "UNKNOWN", "SQLITE_UNKNOWN"})
 
@@ -515,6 +516,13 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
         return errors.TransactionConflict(
             "the database stayed locked by another writer past the busy timeout"
         )
+    if name == _ARGS_INVALID:
+        # The libSQL driver could not send a parameter (a lone surrogate, an integer
+        # beyond 64 bits): refused before any SQL, as CPython's sqlite3 refuses it.
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, UnicodeEncodeError):
+            return common.unencodable(cause)
+        return errors.ValidationError(f"a parameter was refused before any SQL ran: {message}")
     if name == _AUTH_NAME:
         # The server's words name the refusal (expired, invalid), never the token.
         return errors.AuthenticationError(f"the libSQL server refused the credentials: {message}")
