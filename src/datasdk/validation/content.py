@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from datasdk.errors import ValidationError
 from datasdk.schema import CONTENT_COLUMN_WORDS
+from datasdk.schema.canonical import dumps
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # Metadata about content, not content.
@@ -52,10 +52,11 @@ def _walk(value: object, path: str, depth: int) -> None:
 
 
 def check_json_size(value: object, *, field: str, max_bytes: int) -> None:
-    """Refuse values that are not plain JSON (NaN included) or encode to over max_bytes."""
+    """Refuse values that no backend stores alike (not JSON, NaN, NUL, lone surrogates;
+    see `datasdk.schema.canonical`) or whose stored text is over max_bytes."""
     try:
-        encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field}: not JSON (or holds NaN/infinity)", field=field) from None
+        encoded = dumps(value)
+    except ValidationError as exc:
+        raise ValidationError(f"{field}: {exc}", field=field) from None
     if len(encoded.encode()) > max_bytes:
         raise ValidationError(f"{field}: larger than {max_bytes} bytes as JSON", field=field)
