@@ -127,6 +127,15 @@ CASES: list[tuple[str, str, Any, type[errors.DataSDKError] | None]] = [
     ("scan_results", "analysis_metadata", '"\\\\\\u0000"', Invalid),
     ("scan_results", "analysis_metadata", '"\\\\u0000"', OK),
     ("scan_results", "analysis_metadata", '"a\x00b"', Invalid),
+    # ... and a surrogate escape that is not half of a high-low pair
+    ("scan_results", "analysis_metadata", '"\\ud800"', Invalid),
+    ("scan_results", "analysis_metadata", '"\\uDC00"', Invalid),
+    ("scan_results", "analysis_metadata", '{"\\udc00": 1}', Invalid),
+    ("scan_results", "analysis_metadata", '["\\ud800", "\\udc00"]', Invalid),
+    ("scan_results", "analysis_metadata", '"\\ud800\\\\udc00"', Invalid),
+    ("scan_results", "analysis_metadata", '"\\ud83d\\ude00"', OK),
+    ("scan_results", "analysis_metadata", '"\\uDBFF\\uDFFF"', OK),
+    ("scan_results", "analysis_metadata", '"\\\\ud800"', OK),
     # text: NUL is refused by the database; a lone surrogate cannot even be sent
     ("error_logs", "message", "a\x00b", Invalid),
     ("error_logs", "message", "\x00", Invalid),

@@ -2,7 +2,8 @@
 
 SQLite and libSQL: every text column gets a type check, `ty_<table>_<column>`, that
 refuses NUL characters (PostgreSQL's text refuses them) and non-text values, and the
-JSON type checks also refuse the escape `\\u0000` (PostgreSQL's jsonb refuses it).
+JSON type checks also refuse the escapes PostgreSQL's jsonb refuses: `\\u0000`, and a
+surrogate escape (`\\ud800`) that is not half of a pair.
 PostgreSQL: every timestamp column gets a type check holding it to the range every
 backend stores (0001-01-01 to 9999-12-31 UTC, and the infinities asyncpg writes for the
 range's two ends), and `error_logs.ip` one that refuses a network prefix.
@@ -30,7 +31,15 @@ TYPE_SQL = {
     "sqlite": {
         "text": "{c} IS NULL OR (typeof({c}) = 'text' AND instr({c}, char(0)) = 0)",
         "json": (
-            "{c} IS NULL OR (json_valid({c}) AND instr(replace({c}, '\\\\', ''), '\\u0000') = 0)"
+            "{c} IS NULL OR (json_valid({c}) AND (instr({c}, '\\u') = 0 OR (instr(replace({c},"
+            " '\\\\', ''), '\\u0000') = 0 AND NOT (replace(replace(replace(replace(replace(repla"
+            "ce(replace(replace(lower(replace({c}, '\\\\', '')), '\\ud8', char(1)), '\\ud9', char"
+            "(1)), '\\uda', char(1)), '\\udb', char(1)), '\\udc', char(2)), '\\udd', char(2)), '\\"
+            "ude', char(2)), '\\udf', char(2)) GLOB ('*' || char(1) || '??[^' || char(2) || ']"
+            "*') OR ('   ' || replace(replace(replace(replace(replace(replace(replace(replace"
+            "(lower(replace({c}, '\\\\', '')), '\\ud8', char(1)), '\\ud9', char(1)), '\\uda', char"
+            "(1)), '\\udb', char(1)), '\\udc', char(2)), '\\udd', char(2)), '\\ude', char(2)), '\\"
+            "udf', char(2))) GLOB ('*[^' || char(1) || ']??' || char(2) || '*')))))"
         ),
     },
     "postgresql": {

@@ -137,6 +137,25 @@ def _ipv6(x: str) -> str:
     )
 
 
+def _json_escapes(x: str) -> str:
+    """No escape that jsonb refuses: `\\u0000`, or a surrogate escape (`\\ud800`) that is
+    not half of a high-low pair. With every backslash pair gone (an escaped backslash
+    starts no escape), high and low surrogate escapes are marked with char(1) and
+    char(2): a lone one is a high not followed by a low, or a low not preceded by a high.
+    Only text with a `\\u` in it is looked at twice."""
+    y = f"lower(replace({x}, '\\\\', ''))"
+    for prefix in ("d8", "d9", "da", "db"):
+        y = f"replace({y}, '\\u{prefix}', char(1))"
+    for prefix in ("dc", "dd", "de", "df"):
+        y = f"replace({y}, '\\u{prefix}', char(2))"
+    lone_high = f"{y} GLOB ('*' || char(1) || '??[^' || char(2) || ']*')"
+    lone_low = f"('   ' || {y}) GLOB ('*[^' || char(1) || ']??' || char(2) || '*')"
+    return (
+        f"(instr({x}, '\\u') = 0 OR (instr(replace({x}, '\\\\', ''), '\\u0000') = 0"
+        f" AND NOT ({lone_high} OR {lone_low})))"
+    )
+
+
 def type_check_sql(column: str, kind: str) -> str:
     """The CHECK expression that holds `column` to the logical type `kind`."""
     c = column
@@ -157,9 +176,7 @@ def type_check_sql(column: str, kind: str) -> str:
             f"typeof({c}) = 'text' AND CASE WHEN instr({c}, ':') = 0"
             f" THEN {_ipv4(c)} ELSE {_ipv6(c)} END"
         ),
-        # jsonb refuses the escape \u0000 (not an escaped backslash before u0000): with
-        # every backslash pair gone, a \u0000 left is one.
-        "json": f"json_valid({c}) AND instr(replace({c}, '\\\\', ''), '\\u0000') = 0",
+        "json": f"json_valid({c}) AND {_json_escapes(c)}",
         # PostgreSQL's text refuses NUL; a blob is not text.
         "text": f"typeof({c}) = 'text' AND instr({c}, char(0)) = 0",
     }
