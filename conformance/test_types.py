@@ -387,3 +387,19 @@ async def test_an_sdk_write_is_the_canonical_text(database: datasdk.Database) ->
     (stored,) = await fetch(database, "error_logs", id=row["id"])
     assert stored["context"]["ints"] == [2**63]
     assert stored["context"]["s"] == "\\u0000"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\ud800b", "\udfff"], ids=repr)
+async def test_sdk_lookups_by_text_refuse_what_no_backend_stores(
+    database: datasdk.Database, text: str
+) -> None:
+    """PostgreSQL's text input refuses NUL even in a comparison, where SQLite would just
+    match nothing: the SDK refuses it (and lone surrogates) before any SQL, everywhere."""
+    for lookup in (
+        database.users.get(text),
+        database.users.get_by_email(text),
+        database.wallets.get(text),
+        database.users.delete(text),
+    ):
+        with pytest.raises(errors.ValidationError):
+            await lookup
