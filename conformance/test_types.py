@@ -75,6 +75,19 @@ CASES: list[tuple[str, str, Any, type[errors.DataSDKError] | None]] = [
     ("error_logs", "created_at", datetime(9999, 12, 31, tzinfo=UTC), OK),
     # A naive datetime says no zone: refused before any SQL, whoever binds it.
     ("error_logs", "created_at", datetime(2026, 1, 2, 3, 4), Refused),
+    # Outside 0001..9999 once in UTC: no backend can hold it.
+    (
+        "error_logs",
+        "created_at",
+        datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+        Refused,
+    ),
+    (
+        "error_logs",
+        "created_at",
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-2))),
+        Refused,
+    ),
     ("error_logs", "created_at", "2026-01-02T03:04:05.000000+00:00", Invalid),
     # IP addresses
     ("error_logs", "ip", ipaddress.ip_address("192.0.2.1"), OK),
@@ -403,3 +416,22 @@ async def test_sdk_lookups_by_text_refuse_what_no_backend_stores(
     ):
         with pytest.raises(errors.ValidationError):
             await lookup
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-2))),
+        datetime(2026, 1, 1),
+    ],
+    ids=str,
+)
+async def test_timestamps_beyond_the_range_are_refused_before_sql(
+    database: datasdk.Database, moment: datetime
+) -> None:
+    world = await build_world(database)
+    row = valid_row("error_logs", world.parents) | {"created_at": moment}
+    with pytest.raises(errors.ValidationError):
+        await insert_row(database, "error_logs", row)
+    assert await fetch(database, "error_logs", id=row["id"]) == []

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -474,8 +474,16 @@ _INT64 = range(-(2**63), 2**63)
 def raw_param(value: Any) -> Any:
     """asyncpg binds UUIDs, aware datetimes and addresses natively. What SQLite's side
     refuses before any SQL, this refuses too: a naive datetime, an integer beyond 64 bits."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        raise errors.ValidationError("timestamps must be timezone-aware datetimes")
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise errors.ValidationError("timestamps must be timezone-aware datetimes")
+        if value.year in (1, 9999):
+            # Beyond 0001..9999 in UTC (0001-01-01T00:30+01:00): what SQLite's side
+            # refuses as it converts to UTC, asyncpg would refuse as a value error.
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise errors.ValidationError("a timestamp beyond 0001..9999 in UTC") from None
     if type(value) is int and value not in _INT64:
         raise errors.ValidationError("an integer parameter must fit in 64 bits")
     return value
