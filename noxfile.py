@@ -169,7 +169,8 @@ def examples(session: nox.Session) -> None:
 def install(session: nox.Session, extra: str) -> None:
     """A user's install in a fresh environment: `pip install .`, or with one extra alone.
 
-    Runs the README's first command and the CLI there, and checks that a backend whose
+    Runs the README's first command and the CLI there (and on the extra's own backend:
+    a local libSQL file, a throwaway PostgreSQL 15), and checks that a backend whose
     extra is missing says which pip command installs it (examples/check_install.py).
     """
     # The package alone, as `pip install .` would: no test tools, no other extra.

@@ -18,7 +18,7 @@ import sqlite3
 from typing import Any
 
 # libsql-client and aiohttp (the libsql extra) are imported where a failure is classified,
-# not here: datasdk.dialects.sqlite reads the codes below on every SQLite backend, and
+# not here: datasdk.dialects.sqlite asks is_disconnect on every SQLite-family backend, and
 # only the libSQL adapter, which needs the extra anyway, ever hands this module a failure.
 
 _PRIMARY = (
