@@ -278,7 +278,7 @@ class SqlScanJobs:
         whole call with UniqueViolation, as a second `scan_results.record` would.
         """
         checked = _checked_moves(
-            [_completion_move(completion) for completion in _sequence(completions)]
+            [_completion_move(completion) for completion in _sequence(completions, "completions")]
         )
         if not checked:
             return BatchResult(moved=[], refused=[])
@@ -344,9 +344,9 @@ async def _move_all(
     return await fetch_all(tx, statement, ScanJob)
 
 
-def _sequence(moves: object) -> Sequence[Any]:
+def _sequence(moves: object, field: str = "moves") -> Sequence[Any]:
     if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
-        raise ValidationError("moves: must be a sequence of moves", field="moves")
+        raise ValidationError(f"{field}: must be a sequence of moves", field=field)
     return moves
 
 
