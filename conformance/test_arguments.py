@@ -27,7 +27,20 @@ def _b64(text: str) -> str:
 
 
 # Values each kind of argument refuses.
-NOT_USER_IDS = [0, 7, uuid.uuid4(), Decimal(1), 1.5, True, b"user_a", "", "x" * 256, "a\nb", "\x00"]
+NOT_USER_IDS = [
+    0,
+    7,
+    uuid.uuid4(),
+    Decimal(1),
+    1.5,
+    True,
+    b"user_a",
+    "",
+    "x" * 256,
+    "a\nb",
+    "\x00",
+    "\ud800",
+]
 NOT_ROW_IDS = [
     0,
     ID.int,
@@ -86,8 +99,8 @@ NOT_CURSORS = [
 NOT_BOOLS = [1, 0, "true", None, 1.0]
 NOT_STATES = ["BOGUS", "fetching", 1, None, True, datasdk.ScanStatus.RUNNING]
 NOT_KINDS = ["bogus", 5, None]
-NOT_KEYS = ["", "x" * 256, "a\nb", 5, None, b"key"]
-NOT_TEXT = ["", "x" * 10_001, 5, None, b"failed"]
+NOT_KEYS = ["", "x" * 256, "a\nb", 5, None, b"key", "k\udfff"]
+NOT_TEXT = ["", "x" * 10_001, 5, None, b"failed", "failed \ud800"]
 
 
 def _outcome() -> datasdk.ScanOutcome:

@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     Strict,
     StrictInt,
+    StrictStr,
     StringConstraints,
 )
 
@@ -80,7 +81,9 @@ ShortName = Annotated[
     str, StringConstraints(min_length=1, max_length=50), AfterValidator(_printable)
 ]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)]
+UserId = Annotated[
+    StrictStr, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)
+]
 Score = Annotated[StrictInt, Field(ge=0, le=100)]
 HttpStatus = Annotated[StrictInt, Field(ge=100, le=599)]
 # A datetime instance (not a string or a number of seconds) with a time zone.

@@ -52,7 +52,8 @@ def integer(value: object, field: str, *, low: int, high: int) -> int:
 def text(
     value: object, field: str, *, max_length: int, min_length: int = 1, printable: bool = False
 ) -> str:
-    """A str of `min_length` to `max_length` characters; `printable`: no control characters."""
+    """A str of `min_length` to `max_length` characters; `printable`: no control characters.
+    A lone surrogate (text no backend can store) is refused too."""
     if type(value) is not str:
         if not isinstance(value, str):
             raise _refuse(field, "must be a string")
@@ -61,6 +62,11 @@ def text(
         raise _refuse(field, f"must be {min_length} to {max_length} characters")
     if printable and _CONTROL.search(value):
         raise _refuse(field, "control characters are not allowed")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise _refuse(field, "lone surrogates are not allowed") from None
     return value
 
 
