@@ -90,11 +90,6 @@ HttpStatus = Annotated[StrictInt, Field(ge=100, le=599)]
 Timestamp = Annotated[AwareDatetime, Strict(), AfterValidator(_utc_representable)]
 # Sizes in a BIGINT column.
 BigCount = Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
-# Credits fit a BIGINT, and stay exact in a JSON number (2**53).
-Credits = Annotated[StrictInt, Field(gt=0, le=2**53)]
-IdempotencyKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)
-]
 ContentHash = Annotated[str, AfterValidator(check_sha256_hex)]
 DomainURL = Annotated[str, AfterValidator(normalize_domain_url)]
 AuditURL = Annotated[

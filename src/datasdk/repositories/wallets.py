@@ -39,7 +39,7 @@ from datasdk.validation import arguments as check
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
-# Credits fit a BIGINT, and stay exact in a JSON number (models/_fields.py: Credits).
+# An amount fits a BIGINT, and stays exact in a JSON number.
 MAX_CREDITS = 2**53
 
 
