@@ -274,3 +274,12 @@ def test_a_returned_cursor_reads_back_in_utc() -> None:
     assert len(cursor) <= MAX_CURSOR_LENGTH
     assert decode_cursor(cursor) == (at, ID)
     assert decode_cursor(cursor)[0].tzinfo is UTC
+
+
+def test_a_copy_with_changes_is_validated_as_a_new_model() -> None:
+    user = datasdk.NewUser(id="user_a", email="A@B.io")
+    assert user.model_copy(update={"name": "n"}) == datasdk.NewUser(
+        id="user_a", email="a@b.io", name="n"
+    )
+    assert _refused(user.model_copy, update={"metadata": _nested(5_000)}).field == "metadata"
+    assert _refused(user.model_copy, update={"trial_ends_at": "2030"}).field == "trial_ends_at"

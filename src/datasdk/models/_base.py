@@ -55,6 +55,16 @@ class InputModel(BaseModel):
         except pydantic.ValidationError as exc:
             raise _as_datasdk_error(exc, cls.__name__) from None
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; changed fields are validated as the constructor would (pydantic's own
+        model_copy takes `update` unchecked)."""
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        return type(self).model_validate(
+            {name: getattr(copied, name) for name in copied.model_fields_set | set(update)}
+        )
+
 
 class OutputModel(BaseModel):
     """What the SDK hands back: frozen, built from a row."""
