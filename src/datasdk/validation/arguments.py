@@ -12,7 +12,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from datasdk.errors import ValidationError
 
@@ -115,10 +115,11 @@ def member(enum: type[E], value: object, field: str) -> E:
     if isinstance(value, enum):
         return value
     if isinstance(value, str):
-        try:
-            return enum(str.__str__(value))
-        except ValueError:
-            pass
+        # The enum's own value table: what enum(value) looks up first, without its
+        # exception machinery for a miss.
+        found = enum._value2member_map_.get(str.__str__(value))
+        if found is not None:
+            return cast(E, found)
     raise _refuse(field, f"must be one of {', '.join(enum)}")
 
 
