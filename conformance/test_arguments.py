@@ -40,6 +40,7 @@ NOT_USER_IDS = [
     "a\nb",
     "\x00",
     "\ud800",
+    None,
 ]
 NOT_ROW_IDS = [
     0,
@@ -55,7 +56,11 @@ NOT_ROW_IDS = [
     ID.hex,
     str(ID) + "0",
     [str(ID)],
+    None,
 ]
+# Where None means "no user" or "no job".
+OPTIONAL_USER_IDS = [x for x in NOT_USER_IDS if x is not None]
+OPTIONAL_ROW_IDS = [x for x in NOT_ROW_IDS if x is not None]
 NOT_VERSIONS = [1.5, 1.9, 1.0, Decimal("1.5"), Decimal(1), True, False, "1", None, 0, -1, 2**31]
 NOT_LIMITS = [0, -1, 1001, 10**20, 1.0, 2.5, Decimal(5), True, "5", None]
 NOT_DAYS = [0, -1, MAX_DAYS + 1, 10**8, 10**30, 1.5, Decimal(30), True, "30", None]
@@ -164,7 +169,7 @@ CASES: list[tuple[str, str, Call, list[Any]]] = [
         "wallets.credit",
         "scan_job_id",
         lambda db, v: db.wallets.credit("u", 1, idempotency_key="k", scan_job_id=v),
-        NOT_ROW_IDS,
+        OPTIONAL_ROW_IDS,
     ),
     (
         "wallets.debit",
@@ -194,14 +199,14 @@ CASES: list[tuple[str, str, Call, list[Any]]] = [
         "wallets.debit",
         "scan_job_id",
         lambda db, v: db.wallets.debit("u", 1, idempotency_key="k", scan_job_id=v),
-        NOT_ROW_IDS,
+        OPTIONAL_ROW_IDS,
     ),
     # scan_jobs
     (
         "scan_jobs.enqueue",
         "user_id",
         lambda db, v: db.scan_jobs.enqueue(v, "https://e.example/"),
-        [x for x in NOT_USER_IDS if x is not None],
+        OPTIONAL_USER_IDS,
     ),
     ("scan_jobs.enqueue", "url", lambda db, v: db.scan_jobs.enqueue(None, v), [None, 5, b"x"]),
     ("scan_jobs.get", "job_id", lambda db, v: db.scan_jobs.get(v), NOT_ROW_IDS),
@@ -469,7 +474,7 @@ CASES: list[tuple[str, str, Call, list[Any]]] = [
         "error_logs.query",
         "user_id",
         lambda db, v: db.error_logs.query(user_id=v),
-        [x for x in NOT_USER_IDS if x is not None],
+        OPTIONAL_USER_IDS,
     ),
     ("error_logs.query", "since", lambda db, v: db.error_logs.query(since=v), NOT_DATETIMES),
     ("error_logs.query", "limit", lambda db, v: db.error_logs.query(limit=v), NOT_LIMITS),
