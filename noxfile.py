@@ -5,6 +5,10 @@ postgres session needs no running server: the suite starts a throwaway PostgreSQ
 (conformance/harness/postgres.py) unless DATASDK_TEST_POSTGRES_URL names one. The
 libsql-remote session runs against DATASDK_TEST_LIBSQL_URL, or else starts the libSQL
 authors' Hrana test server (conformance/harness/hrana.py) when it is found.
+
+Every session but `install` installs the package with all its extras. `install` installs
+it as a user would, into fresh environments: with no extra, and with each extra alone
+(`nox -s install`, or one of them: `nox -s "install(postgres)"`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ nox.options.sessions = [
     "conformance-libsql-remote",
     "dialect-compliance",
     "examples",
+    "install",
     "docs",
 ]
 
@@ -44,12 +49,12 @@ def _dev_tool(name: str) -> str:
     raise LookupError(f"{name} is not in [dependency-groups].dev")
 
 
-def _install_project(session: nox.Session, *extra: str) -> None:
+def _install_project(session: nox.Session, *extra: str, project: str = ".[all]") -> None:
     # Non-editable on purpose: building the wheel exercises the force-included migrations.
     # Some uv versions reuse a wheel built from a directory until pyproject.toml changes
     # (wntrblm/nox#827); force a rebuild so the session tests the working tree.
     fresh = ["--reinstall-package", "datasdk"] if session.venv_backend == "uv" else []
-    session.install(*fresh, ".[all]", *extra)
+    session.install(*fresh, project, *extra)
 
 
 def _install_tests(session: nox.Session) -> None:
@@ -157,6 +162,20 @@ def examples(session: nox.Session) -> None:
         "examples/check_examples.py",
         *(session.posargs or ["sqlite", "libsql", "postgres"]),
     )
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("extra", ["none", "postgres", "libsql"], ids=["none", "postgres", "libsql"])
+def install(session: nox.Session, extra: str) -> None:
+    """A user's install in a fresh environment: `pip install .`, or with one extra alone.
+
+    Runs the README's first command and the CLI there (and on the extra's own backend:
+    a local libSQL file, a throwaway PostgreSQL 15), and checks that a backend whose
+    extra is missing says which pip command installs it (examples/check_install.py).
+    """
+    # The package alone, as `pip install .` would: no test tools, no other extra.
+    _install_project(session, project="." if extra == "none" else f".[{extra}]")
+    session.run("python", "examples/check_install.py", extra)
 
 
 @nox.session(python=PYTHON)

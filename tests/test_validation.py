@@ -23,6 +23,7 @@ from datasdk.validation import (
     refuse_content_keys,
     sanitize_headers,
 )
+from datasdk.validation.json_shape import MAX_JSON_DEPTH
 
 NOT_PUBLIC = [
     # loopback, in every spelling inet_aton accepts
@@ -351,7 +352,7 @@ def test_content_keys_are_found_at_any_depth() -> None:
 
 def test_deep_nesting_is_refused() -> None:
     value: dict[str, object] = {}
-    for _ in range(40):
+    for _ in range(MAX_JSON_DEPTH + 2):
         value = {"a": value}
     with pytest.raises(ValidationError):
         refuse_content_keys(value, field="summary")

@@ -104,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_run(args))
     except DataSDKError as exc:
-        print(f"datasdk: error: {exc}", file=sys.stderr)
+        # One line, never a traceback: the message says what to do (a missing extra names
+        # its pip command); a driver's multi-line text is folded onto that line.
+        print(f"datasdk: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

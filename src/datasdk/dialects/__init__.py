@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,8 +21,32 @@ from datasdk.errors import ConfigurationError, DataSDKError
 
 
 @dataclass(frozen=True)
+class DriverRequirement:
+    """The driver a backend imports when it opens an engine, and the extra that installs
+    it: the one place that knows which extra each backend needs. No dialect module
+    imports its driver before an engine is made, and `check` runs first."""
+
+    label: str  # "the PostgreSQL backend"
+    package: str  # the distribution, as pip names it
+    module: str  # what the backend imports
+    extra: str | None  # None: a base dependency of datasdk itself
+
+    def check(self) -> None:
+        """Raise ConfigurationError, naming the command to run, if the driver is missing."""
+        try:
+            importlib.import_module(self.module)
+        except ImportError as exc:
+            # Also a driver whose own dependency is missing (libsql-client without aiohttp).
+            extra = f"[{self.extra}]" if self.extra else ""
+            install = f"pip install 'datasdk{extra}'"
+            raise ConfigurationError(f"{self.label} needs {self.package}: {install}") from exc
+
+
+@dataclass(frozen=True)
 class BackendProfile:
     backend: Backend
+    # What an engine of this backend imports; checked before one is made.
+    requires: DriverRequirement
     create_engine: Callable[..., AsyncEngine]
     # (dialect name, driver) pairs of the engines this backend runs on.
     drivers: frozenset[tuple[str, str]]
@@ -65,6 +90,7 @@ class BackendProfile:
     direct_reusable: Callable[[Exception], bool]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
+        self.requires.check()
         return self.create_engine(config, **options)
 
     def error(self, exc: BaseException, statement: str | None = None) -> DataSDKError | None:
@@ -84,6 +110,7 @@ class BackendProfile:
 
 def _profile(
     backend: Backend,
+    requires: DriverRequirement,
     module: ModuleType,
     create_engine: Callable[..., AsyncEngine],
     driver: tuple[str, str],
@@ -91,6 +118,7 @@ def _profile(
 ) -> BackendProfile:
     return BackendProfile(
         backend=backend,
+        requires=requires,
         create_engine=create_engine,
         drivers=frozenset({driver}),
         prepare=prepare,
@@ -114,9 +142,12 @@ def _profile(
     )
 
 
+# The dialect modules import no driver themselves: `import datasdk` and the SQLite
+# default work with no extra installed (pyproject's [project.optional-dependencies]).
 PROFILES: dict[Backend, BackendProfile] = {
     Backend.SQLITE: _profile(
         Backend.SQLITE,
+        DriverRequirement("the SQLite backend", "aiosqlite", "aiosqlite", None),
         sqlite,
         sqlite.sqlite_engine,
         ("sqlite", "aiosqlite"),
@@ -124,6 +155,7 @@ PROFILES: dict[Backend, BackendProfile] = {
     ),
     Backend.LIBSQL: _profile(
         Backend.LIBSQL,
+        DriverRequirement("the libSQL backend", "libsql-client", "libsql_client", "libsql"),
         sqlite,
         sqlite.libsql_engine,
         ("sqlite", "libsql"),
@@ -131,6 +163,7 @@ PROFILES: dict[Backend, BackendProfile] = {
     ),
     Backend.POSTGRESQL: _profile(
         Backend.POSTGRESQL,
+        DriverRequirement("the PostgreSQL backend", "asyncpg", "asyncpg", "postgres"),
         postgresql,
         postgresql.postgresql_engine,
         ("postgresql", "asyncpg"),

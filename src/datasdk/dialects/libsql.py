@@ -18,7 +18,8 @@ Each pooled connection holds one persistent libsql stream (a sqlite3 connection 
 ``file:`` mode, a Hrana stream remotely) and behaves like a ``sqlite3`` connection:
 with ``isolation_level`` a string (the default, ``""``) the first statement after
 commit/rollback begins a transaction; with ``None`` it never begins one.
-libsql-client is imported here and nowhere else in datasdk (docs/backends.md).
+libsql-client is imported here, and by libsql_wire only to classify this module's
+failures: nothing else in datasdk needs the libsql extra (docs/backends.md).
 """
 
 from __future__ import annotations

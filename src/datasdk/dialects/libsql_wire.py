@@ -17,8 +17,9 @@ import re
 import sqlite3
 from typing import Any
 
-import aiohttp
-import libsql_client
+# libsql-client and aiohttp (the libsql extra) are imported where a failure is classified,
+# not here: datasdk.dialects.sqlite asks is_disconnect on every SQLite-family backend, and
+# only the libSQL adapter, which needs the extra anyway, ever hands this module a failure.
 
 _PRIMARY = (
     "OK ERROR INTERNAL PERM ABORT BUSY LOCKED NOMEM READONLY INTERRUPT IOERR CORRUPT "
@@ -158,6 +159,9 @@ def _coded(base: type[sqlite3.Error], message: str, code: int, name: str) -> sql
 
 def _classify(err: Exception) -> tuple[type[sqlite3.Error] | None, str, int, str]:
     """(DBAPI class if fixed by the failure, message, extended code, code name)."""
+    import aiohttp
+    import libsql_client
+
     cause = err.__cause__
     if isinstance(cause, sqlite3.Error):
         # file: mode wraps the real sqlite3 error; take its exact extended code.

@@ -6,7 +6,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
 from typing import Any, Generic, Self, TypeVar, cast, get_args
@@ -54,6 +54,16 @@ class InputModel(BaseModel):
             return super().model_validate(obj, **kwargs)
         except pydantic.ValidationError as exc:
             raise _as_datasdk_error(exc, cls.__name__) from None
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; changed fields are validated as the constructor would (pydantic's own
+        model_copy takes `update` unchecked)."""
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        return type(self).model_validate(
+            {name: getattr(copied, name) for name in copied.model_fields_set | set(update)}
+        )
 
 
 class OutputModel(BaseModel):
@@ -148,14 +158,23 @@ def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """The position a cursor names; any malformed cursor is a ValidationError."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, row_id = json.loads(raw)
-        position = datetime.fromisoformat(at), uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor") from exc
-    if position[0].tzinfo is None:
-        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor")
-    return position
+# A cursor this SDK returns is under 100 characters.
+MAX_CURSOR_LENGTH = 256
+
+
+def decode_cursor(cursor: object) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor names; anything but a cursor this SDK returned is a
+    ValidationError (checked before decoding: a long string is never parsed)."""
+    if isinstance(cursor, str) and len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            decoded = json.loads(raw)
+            if isinstance(decoded, list) and len(decoded) == 2:
+                at, row_id = decoded
+                if isinstance(at, str) and isinstance(row_id, str):
+                    when = datetime.fromisoformat(at)
+                    if when.utcoffset() is not None:
+                        return when.astimezone(UTC), uuid.UUID(row_id)
+        except (ValueError, OverflowError):
+            pass
+    raise ValidationError("cursor: not a cursor this SDK returned", field="cursor")

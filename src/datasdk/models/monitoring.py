@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, field_validator
 
 from datasdk.models._base import InputModel, OutputModel
-from datasdk.models._fields import DomainURL, JsonObject, Name, Score, ShortName, UserId
+from datasdk.models._fields import BigCount, DomainURL, JsonObject, Name, Score, ShortName, UserId
 from datasdk.schema.enums import (
     Confidence,
     EmailMode,
@@ -118,7 +118,7 @@ class ScanModule(OutputModel):
 class NewReport(InputModel):
     filename: Name
     s3_path: Annotated[str, Field(min_length=1, max_length=500)]
-    file_size: Annotated[StrictInt, Field(ge=0)] | None = None
+    file_size: BigCount | None = None
 
 
 class Report(OutputModel):

@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from datasdk.models._base import InputModel, OutputModel
-from datasdk.models._fields import JsonObject, Name, UserId
+from datasdk.models._fields import JsonObject, Name, Timestamp, UserId
 from datasdk.schema.enums import SubscriptionStatus
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
@@ -44,15 +44,15 @@ class NewUser(InputModel):
     email: Email | None = None
     name: Name | None = None
     password_hash: PasswordHash | None = Field(default=None, repr=False)
-    email_verified_at: AwareDatetime | None = None
+    email_verified_at: Timestamp | None = None
     provider: Annotated[str, Field(min_length=1, max_length=20)] | None = None
     provider_id: Name | None = None
-    trial_ends_at: AwareDatetime | None = None
+    trial_ends_at: Timestamp | None = None
     stripe_customer_id: Name | None = None
     stripe_subscription_id: Name | None = None
     stripe_price_id: Name | None = None
     subscription_status: SubscriptionStatus = SubscriptionStatus.TRIALING
-    subscription_ends_at: AwareDatetime | None = None
+    subscription_ends_at: Timestamp | None = None
     notification_preferences: JsonObject = Field(default_factory=dict)
     unsubscribe_token: Name | None = Field(default=None, repr=False)
     onboarding_progress: JsonObject = Field(default_factory=dict)

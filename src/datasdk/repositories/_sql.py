@@ -6,26 +6,23 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pydantic
-from pydantic import TypeAdapter
 from sqlalchemy import Column, Select, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.sql.base import Executable
 
-from datasdk.errors import NotFoundError, ValidationError
+from datasdk.errors import NotFoundError
 from datasdk.ids import new_id
 from datasdk.models import MAX_PAGE_SIZE, PAGE_SIZE, OutputModel, Page, User
 from datasdk.models._base import decode_cursor, encode_cursor
 from datasdk.prepared import Prepared
 from datasdk.schema.tables import users
+from datasdk.validation import arguments as check
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
 M = TypeVar("M", bound=OutputModel)
-T = TypeVar("T")
 
 
 async def insert_one(tx: Transaction, table: Table, model: type[M], **values: Any) -> M:
@@ -91,40 +88,6 @@ def by_id(table: Table, row_id: uuid.UUID | str, *, lock: bool = False) -> Selec
     return locked(statement) if lock else statement
 
 
-def adapt(adapter: TypeAdapter[T], value: object, field: str) -> T:
-    """`value` checked against a model field type, or a ValidationError naming `field`."""
-    try:
-        return adapter.validate_python(value)
-    except pydantic.ValidationError as exc:
-        message = exc.errors(include_input=False, include_url=False)[0]["msg"]
-        raise ValidationError(f"{field}: {message}", field=field) from None
-
-
-def as_uuid(value: uuid.UUID | str, field: str) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise ValidationError(f"{field}: not a UUID", field=field) from None
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def member(enum: type[E], value: object, field: str) -> E:
-    try:
-        return enum(str(value))
-    except ValueError:
-        raise ValidationError(f"{field}: not one of {', '.join(enum)}", field=field) from None
-
-
-def positive_limit(limit: int, *, field: str = "limit", maximum: int = MAX_PAGE_SIZE) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= maximum:
-        raise ValidationError(f"{field}: must be an integer from 1 to {maximum}", field=field)
-    return limit
-
-
 # Every list method pages the same way: newest first by (a time column, id), the next
 # page starting after the last row's pair, which the opaque cursor carries.
 _PAGE_AT = "datasdk_page_at"
@@ -140,9 +103,7 @@ class PageRequest:
 
 def page_request(limit: int, cursor: str | None) -> PageRequest:
     """Check `limit` and `cursor` before any SQL (ValidationError naming the field)."""
-    positive_limit(limit)
-    if cursor is not None and not isinstance(cursor, str):
-        raise ValidationError("cursor: not a cursor this SDK returned", field="cursor")
+    limit = check.integer(limit, "limit", low=1, high=MAX_PAGE_SIZE)
     return PageRequest(limit, None if cursor is None else decode_cursor(cursor))
 
 

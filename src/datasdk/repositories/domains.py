@@ -12,7 +12,6 @@ from datasdk.models import PAGE_SIZE, Dashboard, Domain, NewDomain, Page
 from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
-    as_uuid,
     by_id,
     fetch_one,
     fetch_page,
@@ -24,6 +23,7 @@ from datasdk.repositories._sql import (
 from datasdk.repositories._unit import Units
 from datasdk.schema import DOMAIN_LIMIT
 from datasdk.schema.tables import domains
+from datasdk.validation import arguments as check
 from datasdk.validation import check_resolves_public
 
 CRITICAL_SCORE = 60
@@ -58,6 +58,8 @@ class SqlDomains:
 
     async def add(self, user_id: str, domain: NewDomain) -> Domain:
         """Monitor `domain`; the (DOMAIN_LIMIT + 1)th raises DomainLimitExceeded."""
+        user_id = check.user_id(user_id)
+        check.instance(domain, NewDomain, "domain")
         if self._units.resolver is not None:
             await check_resolves_public(domain.url, resolver=self._units.resolver)
         async with self._units.write() as tx:
@@ -74,7 +76,7 @@ class SqlDomains:
             )
 
     async def get(self, domain_id: uuid.UUID | str) -> Domain:
-        domain_id = as_uuid(domain_id, "domain_id")
+        domain_id = check.row_id(domain_id, "domain_id")
         async with self._units.read() as tx:
             return await fetch_one(tx, by_id(domains, domain_id), Domain, f"domain {domain_id}")
 
@@ -87,13 +89,15 @@ class SqlDomains:
         cursor: str | None = None,
     ) -> Page[Domain]:
         """The user's domains (active ones unless `include_inactive`), newest first."""
+        user_id = check.user_id(user_id)
+        include_inactive = check.flag(include_inactive, "include_inactive")
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
             return await fetch_page(tx, user_domains(user_id, include_inactive, page), Domain, page)
 
     async def deactivate(self, domain_id: uuid.UUID | str) -> Domain:
         """Stop monitoring; the domain, its scans and reports stay (and still count)."""
-        domain_id = as_uuid(domain_id, "domain_id")
+        domain_id = check.row_id(domain_id, "domain_id")
         async with self._units.write() as tx:
             await fetch_one(tx, by_id(domains, domain_id, lock=True), Domain, f"domain {domain_id}")
             await tx.execute(
@@ -103,12 +107,13 @@ class SqlDomains:
 
     async def remove(self, domain_id: uuid.UUID | str) -> None:
         """Delete the domain with its scans, modules and reports."""
-        domain_id = as_uuid(domain_id, "domain_id")
+        domain_id = check.row_id(domain_id, "domain_id")
         async with self._units.write() as tx:
             await fetch_one(tx, by_id(domains, domain_id, lock=True), Domain, f"domain {domain_id}")
             await tx.execute(delete(domains).where(domains.c.id == domain_id))
 
     async def dashboard(self, user_id: str) -> Dashboard:
+        user_id = check.user_id(user_id)
         async with self._units.read() as tx:
             row = (await tx.run(_DASHBOARD, {"user_id": user_id})).rows[0]
         scored, total = int(row["scored"]), int(row["score_sum"])

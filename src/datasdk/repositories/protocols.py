@@ -2,6 +2,11 @@
 
 Every list method pages the same way: `limit` (PAGE_SIZE by default, at most
 MAX_PAGE_SIZE) and an opaque `cursor`, newest first; it returns a `Page`.
+
+Every method checks its arguments before any SQL (datasdk.validation.arguments):
+user ids are `str`, other ids a `uuid.UUID` or its 36-character string form,
+integers `int` within their column's range, models instances of their class;
+anything else is a ValidationError naming the argument (docs/errors.md).
 """
 
 from __future__ import annotations

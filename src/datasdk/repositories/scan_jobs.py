@@ -25,6 +25,7 @@ from sqlalchemy import (
 from datasdk.errors import InvalidStateTransition, NotFoundError, StaleVersionError, ValidationError
 from datasdk.ids import new_id
 from datasdk.models import (
+    MAX_PAGE_SIZE,
     PAGE_SIZE,
     BatchResult,
     JobState,
@@ -37,20 +38,18 @@ from datasdk.models import (
 from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
-    as_uuid,
     fetch_all,
     fetch_one,
     fetch_page,
     keyset,
     locked,
-    member,
     page_request,
-    positive_limit,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.enums import JOB_TRANSITIONS
 from datasdk.schema.tables import scan_jobs, scan_results, users
 from datasdk.schema.types import UUIDType, utc_now
+from datasdk.validation import arguments as check
 from datasdk.validation import check_resolves_public, normalize_scan_url
 
 if TYPE_CHECKING:
@@ -211,6 +210,7 @@ class SqlScanJobs:
 
     async def enqueue(self, user_id: str | None, url: str) -> ScanJob:
         """A QUEUED job for `url`, refused unless the URL is safe to fetch."""
+        user_id = check.optional_user_id(user_id)
         url = normalize_scan_url(url)
         if self._units.resolver is not None:
             await check_resolves_public(url, resolver=self._units.resolver)
@@ -223,7 +223,7 @@ class SqlScanJobs:
         return rows[0]
 
     async def get(self, job_id: uuid.UUID | str) -> ScanJob:
-        job_id = as_uuid(job_id, "job_id")
+        job_id = check.row_id(job_id, "job_id")
         async with self._units.read() as tx:
             return await fetch_one(tx, _GET, ScanJob, f"scan job {job_id}", {"job_id": job_id})
 
@@ -235,8 +235,9 @@ class SqlScanJobs:
         One statement decides; only when it moves nothing is the job read again, to say
         why (missing, stale version, or a move the state machine does not allow).
         """
-        job_id = as_uuid(job_id, "job_id")
-        target = member(JobState, state, "state")
+        job_id = check.row_id(job_id, "job_id")
+        target = check.member(JobState, state, "state")
+        expected_version = _version(expected_version)
         async with self._units.statement() as tx:
             params = {"job_id": job_id, "expected_version": expected_version}
             moved = await fetch_all(tx, _TRANSITION[target], ScanJob, params)
@@ -277,11 +278,11 @@ class SqlScanJobs:
         whole call with UniqueViolation, as a second `scan_results.record` would.
         """
         checked = _checked_moves(
-            [_completion_move(completion) for completion in _sequence(completions)]
+            [_completion_move(completion) for completion in _sequence(completions, "completions")]
         )
         if not checked:
             return BatchResult(moved=[], refused=[])
-        results = {as_uuid(job_id, "job_id"): result for job_id, _, result in completions}
+        results = {check.row_id(job_id, "job_id"): result for job_id, _, result in completions}
         async with self._units.write() as tx:
             batch = await _move_batch(tx, checked)
             if batch.moved:
@@ -299,15 +300,14 @@ class SqlScanJobs:
 
     async def claim_batch(self, n: int) -> list[ScanJob]:
         """Up to n of the oldest QUEUED jobs, moved to FETCHING, oldest first."""
-        positive_limit(n, field="n")
+        n = check.integer(n, "n", low=1, high=MAX_PAGE_SIZE)
         async with self._units.statement() as tx:
             claimed = await fetch_all(tx, _CLAIM, ScanJob, {"n": n})
         return sorted(claimed, key=lambda job: (job.created_at, job.id))
 
     async def time_out_stale(self, *, older_than: timedelta) -> list[ScanJob]:
         """Move FETCHING/ANALYZING jobs not updated for `older_than` to TIMED_OUT."""
-        if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
-            raise ValidationError("older_than: must be a positive timedelta", field="older_than")
+        older_than = check.age(older_than, "older_than")
         async with self._units.write() as tx:
             ids = [row["id"] for row in (await tx.execute(stale_candidates(older_than))).rows]
             return await _move_all(tx, ids, _ACTIVE, JobState.TIMED_OUT)
@@ -316,6 +316,7 @@ class SqlScanJobs:
         self, user_id: str, *, limit: int = PAGE_SIZE, cursor: str | None = None
     ) -> Page[ScanJob]:
         """A user's jobs, newest first."""
+        user_id = check.user_id(user_id)
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
             return await fetch_page(tx, user_page(user_id, page), ScanJob, page)
@@ -343,9 +344,9 @@ async def _move_all(
     return await fetch_all(tx, statement, ScanJob)
 
 
-def _sequence(moves: object) -> Sequence[Any]:
+def _sequence(moves: object, field: str = "moves") -> Sequence[Any]:
     if isinstance(moves, str | bytes) or not isinstance(moves, Sequence):
-        raise ValidationError("moves: must be a sequence of moves", field="moves")
+        raise ValidationError(f"{field}: must be a sequence of moves", field=field)
     return moves
 
 
@@ -383,13 +384,22 @@ def _checked_moves(moves: Sequence[Move]) -> list[tuple[uuid.UUID, int, JobState
                 "moves: each move is (job_id, expected_version, state)", field="moves"
             )
         job_id, version, state = move
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise ValidationError("expected_version: must be an integer", field="expected_version")
-        checked.append((as_uuid(job_id, "job_id"), version, member(JobState, state, "state")))
+        checked.append(
+            (
+                check.row_id(job_id, "job_id"),
+                _version(version),
+                check.member(JobState, state, "state"),
+            )
+        )
     if len({job_id for job_id, _, _ in checked}) != len(checked):
         # One UPDATE can apply only one move per row.
         raise ValidationError("moves: a job may appear only once per batch", field="moves")
     return checked
+
+
+def _version(value: object) -> int:
+    """An expected version: an int the version column (int4, at least 1) can hold."""
+    return check.integer(value, "expected_version", low=1, high=check.INT4_MAX)
 
 
 async def _refusals(

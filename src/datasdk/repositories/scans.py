@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, exists, insert, or_, select, update
 
-from datasdk.errors import InvalidStateTransition, ValidationError
+from datasdk.errors import InvalidStateTransition
 from datasdk.ids import new_id
 from datasdk.models import PAGE_SIZE, Domain, Page, Scan, ScanModule, ScanOutcome, ScanStatus
 from datasdk.repositories._sql import (
     PageRequest,
-    as_uuid,
     by_id,
     fetch_one,
     fetch_page,
@@ -24,6 +23,7 @@ from datasdk.repositories._unit import Units
 from datasdk.schema.enums import SCAN_TRANSITIONS
 from datasdk.schema.tables import domains, reports, scan_modules, scans
 from datasdk.schema.types import utc_now
+from datasdk.validation import arguments as check
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
@@ -47,13 +47,13 @@ class SqlScans:
 
     async def start(self, domain_id: uuid.UUID | str) -> Scan:
         """A pending scan of the domain, owned by the domain's user."""
-        domain_id = as_uuid(domain_id, "domain_id")
+        domain_id = check.row_id(domain_id, "domain_id")
         async with self._units.write() as tx:
             domain = await fetch_one(tx, by_id(domains, domain_id), Domain, f"domain {domain_id}")
             return await insert_one(tx, scans, Scan, domain_id=domain.id, user_id=domain.user_id)
 
     async def get(self, scan_id: uuid.UUID | str) -> Scan:
-        scan_id = as_uuid(scan_id, "scan_id")
+        scan_id = check.row_id(scan_id, "scan_id")
         async with self._units.read() as tx:
             return await fetch_one(tx, by_id(scans, scan_id), Scan, f"scan {scan_id}")
 
@@ -61,12 +61,13 @@ class SqlScans:
         self, domain_id: uuid.UUID | str, *, limit: int = PAGE_SIZE, cursor: str | None = None
     ) -> Page[Scan]:
         """The domain's scans, newest first."""
-        domain_id = as_uuid(domain_id, "domain_id")
+        domain_id = check.row_id(domain_id, "domain_id")
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
             return await fetch_page(tx, domain_scans(domain_id, page), Scan, page)
 
     async def mark_running(self, scan_id: uuid.UUID | str) -> Scan:
+        scan_id = check.row_id(scan_id, "scan_id")
         async with self._units.write() as tx:
             scan = await _moving(tx, scan_id, ScanStatus.RUNNING)
             await _set(tx, scan.id, status=ScanStatus.RUNNING, started_at=utc_now())
@@ -75,6 +76,8 @@ class SqlScans:
     async def complete(self, scan_id: uuid.UUID | str, outcome: ScanOutcome) -> Scan:
         """Record the modules, finish the scan and update its domain's last scan, as one unit:
         if any part fails, none of it is written."""
+        scan_id = check.row_id(scan_id, "scan_id")
+        check.instance(outcome, ScanOutcome, "outcome")
         async with self._units.write() as tx:
             scan = await _moving(tx, scan_id, ScanStatus.COMPLETED)
             if outcome.modules:
@@ -108,8 +111,8 @@ class SqlScans:
             return done
 
     async def fail(self, scan_id: uuid.UUID | str, error_message: str) -> Scan:
-        if not isinstance(error_message, str) or not 0 < len(error_message) <= 10_000:
-            raise ValidationError("error_message: 1 to 10000 characters", field="error_message")
+        scan_id = check.row_id(scan_id, "scan_id")
+        error_message = check.text(error_message, "error_message", max_length=10_000)
         async with self._units.write() as tx:
             scan = await _moving(tx, scan_id, ScanStatus.FAILED)
             await _set(
@@ -127,7 +130,7 @@ class SqlScans:
         A scan that still has a report is kept until the report's own retention removes
         it: deleting the scan would cascade to a report younger than a year.
         """
-        _positive_days(days)
+        days = check.days(days)
         has_report = exists().where(reports.c.scan_id == scans.c.id)
         statement = delete(scans).where(scans.c.created_at < utc_now(days=-days), ~has_report)
         async with self._units.write() as tx:
@@ -142,15 +145,14 @@ class SqlScanModules:
         self, scan_id: uuid.UUID | str, *, limit: int = PAGE_SIZE, cursor: str | None = None
     ) -> Page[ScanModule]:
         """The scan's module findings, newest first."""
-        scan_id = as_uuid(scan_id, "scan_id")
+        scan_id = check.row_id(scan_id, "scan_id")
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
             return await fetch_page(tx, scan_module_page(scan_id, page), ScanModule, page)
 
 
-async def _moving(tx: Transaction, scan_id: uuid.UUID | str, target: ScanStatus) -> Scan:
+async def _moving(tx: Transaction, scan_id: uuid.UUID, target: ScanStatus) -> Scan:
     """The scan, locked, if the status machine lets it move to `target`."""
-    scan_id = as_uuid(scan_id, "scan_id")
     scan = await fetch_one(tx, by_id(scans, scan_id, lock=True), Scan, f"scan {scan_id}")
     if (scan.status, target) not in SCAN_TRANSITIONS:
         raise InvalidStateTransition(
@@ -163,8 +165,3 @@ async def _moving(tx: Transaction, scan_id: uuid.UUID | str, target: ScanStatus)
 
 async def _set(tx: Transaction, scan_id: uuid.UUID, **values: Any) -> None:
     await tx.execute(update(scans).where(scans.c.id == scan_id).values(**values))
-
-
-def _positive_days(days: int) -> None:
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise ValidationError("days: must be a positive integer", field="days")

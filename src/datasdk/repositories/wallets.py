@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import BigInteger, Select, bindparam, insert, select
 
 from datasdk.errors import (
@@ -18,13 +17,10 @@ from datasdk.errors import (
 )
 from datasdk.ids import new_id
 from datasdk.models import PAGE_SIZE, CreditKind, CreditTransaction, Page, Wallet
-from datasdk.models._fields import Credits, IdempotencyKey
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 from datasdk.prepared import Prepared
 from datasdk.repositories._sql import (
     PageRequest,
-    adapt,
-    as_uuid,
     fetch_all,
     fetch_one,
     fetch_optional,
@@ -32,19 +28,19 @@ from datasdk.repositories._sql import (
     insert_one,
     keyset,
     locked,
-    member,
     page_request,
     require_user,
 )
 from datasdk.repositories._unit import Units
 from datasdk.schema.tables import credit_transactions as ledger
 from datasdk.schema.tables import wallets
+from datasdk.validation import arguments as check
 
 if TYPE_CHECKING:
     from datasdk.database import Transaction
 
-_amount = TypeAdapter(Credits)
-_key = TypeAdapter(IdempotencyKey)
+# An amount fits a BIGINT, and stays exact in a JSON number.
+MAX_CREDITS = 2**53
 
 
 def wallet_history(wallet_id: uuid.UUID, page: PageRequest) -> Select[Any]:
@@ -58,6 +54,7 @@ class SqlWallets:
 
     async def open(self, user_id: str) -> Wallet:
         """The user's wallet, created empty if it does not exist yet."""
+        user_id = check.user_id(user_id)
         async with self._units.write() as tx:
             # Lock the user: two concurrent opens then create one wallet, not a duplicate error.
             await require_user(tx, user_id, lock=True)
@@ -67,6 +64,7 @@ class SqlWallets:
             return await insert_one(tx, wallets, Wallet, user_id=user_id)
 
     async def get(self, user_id: str) -> Wallet:
+        user_id = check.user_id(user_id)
         async with self._units.read() as tx:
             return await fetch_one(
                 tx, _WALLET, Wallet, f"the wallet of {user_id!r}", {"user_id": user_id}
@@ -104,6 +102,7 @@ class SqlWallets:
         self, user_id: str, *, limit: int = PAGE_SIZE, cursor: str | None = None
     ) -> Page[CreditTransaction]:
         """The wallet's ledger, newest first."""
+        user_id = check.user_id(user_id)
         page = page_request(limit, cursor)
         async with self._units.read() as tx:
             wallet = await fetch_one(
@@ -121,13 +120,14 @@ class SqlWallets:
         idempotency_key: str,
         scan_job_id: uuid.UUID | str | None,
     ) -> CreditTransaction:
-        amount = adapt(_amount, amount, "amount")
-        key = adapt(_key, idempotency_key, "idempotency_key")
-        kind = member(CreditKind, kind, "kind")
+        user_id = check.user_id(user_id)
+        amount = check.integer(amount, "amount", low=1, high=MAX_CREDITS)
+        key = check.text(idempotency_key, "idempotency_key", max_length=255, printable=True)
+        kind = check.member(CreditKind, kind, "kind")
         if kind not in kinds:
             allowed = ", ".join(sorted(kinds))
             raise ValidationError(f"kind: must be one of {allowed}", field="kind")
-        job = None if scan_job_id is None else as_uuid(scan_job_id, "scan_job_id")
+        job = None if scan_job_id is None else check.row_id(scan_job_id, "scan_job_id")
         move = _Move(user_id, sign * amount, str(kind), key, job)
         for _ in range(_ATTEMPTS):
             try:

@@ -6,14 +6,14 @@ import re
 
 from datasdk.errors import ValidationError
 from datasdk.schema import CONTENT_COLUMN_WORDS
-from datasdk.schema.canonical import dumps
+from datasdk.validation.json_shape import MAX_JSON_DEPTH, json_problem
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # Metadata about content, not content.
 _CONTENT_METADATA = frozenset({"content_hash", "content_type", "content_length"})
 # Words that merely contain a forbidden one ("dom" in "domain", "text" in "context").
 _HARMLESS_WORDS = frozenset({"domain", "domains", "context", "resource", "resources", "random"})
-_MAX_DEPTH = 32
+_MAX_DEPTH = MAX_JSON_DEPTH
 
 
 def is_content_key(name: str) -> bool:
@@ -52,11 +52,8 @@ def _walk(value: object, path: str, depth: int) -> None:
 
 
 def check_json_size(value: object, *, field: str, max_bytes: int) -> None:
-    """Refuse values that no backend stores alike (not JSON, NaN, NUL, lone surrogates;
-    see `datasdk.schema.canonical`) or whose stored text is over max_bytes."""
-    try:
-        encoded = dumps(value)
-    except ValidationError as exc:
-        raise ValidationError(f"{field}: {exc}", field=field) from None
-    if len(encoded.encode()) > max_bytes:
-        raise ValidationError(f"{field}: larger than {max_bytes} bytes as JSON", field=field)
+    """Refuse values that are not plain JSON (NaN included), are nested more than
+    MAX_JSON_DEPTH levels or encode to over max_bytes (one walk, no recursion)."""
+    problem = json_problem(value, max_bytes=max_bytes)
+    if problem is not None:
+        raise ValidationError(f"{field}: {problem}", field=field)

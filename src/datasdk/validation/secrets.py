@@ -6,6 +6,7 @@ import urllib.parse
 from typing import Any
 
 from datasdk.errors import ValidationError
+from datasdk.validation.json_shape import MAX_JSON_DEPTH
 
 REDACTED = "[redacted]"
 # In a URL the marker must stay a valid query value.
@@ -13,7 +14,7 @@ REDACTED_IN_URL = "REDACTED"
 # A name with one of these in it is taken for a credential. Errs towards redacting:
 # "author" and "monkey" are caught too.
 SECRET_WORDS = ("token", "secret", "session", "password", "passwd", "auth", "cookie", "key")
-_MAX_DEPTH = 32
+_MAX_DEPTH = MAX_JSON_DEPTH
 
 
 def is_secret_name(name: str) -> bool:
