@@ -29,6 +29,7 @@ TABLES_AT = {
     "0004_indexes": set(),
     "0005_type_checks": set(),
     "0006_flat_ledger": set(),
+    "0007_canonical_values": set(),
 }
 
 
@@ -325,5 +326,54 @@ async def test_type_checks_upgrade_refuses_rows_their_types_refuse(
     assert {table: await _raw_rows(db, table) for table in TABLE_ORDER} == before
     for table in stored:
         await db.execute(f"DELETE FROM {table} WHERE id = :id", {"id": bad[table]["id"]})
+    await db.migrate()
+    assert await db.check() == []
+
+
+async def test_canonical_values_upgrade_refuses_rows_no_backend_stores_alike(
+    open_database: OpenDatabase,
+) -> None:
+    """0007 adds the checks that make every backend refuse the same values. Rows an
+    older schema took (NUL in text or as a JSON escape on SQLite, a network prefix in
+    inet on PostgreSQL) are named and nothing changes; once gone, the upgrade runs and
+    every other row is kept. The downgrade takes the checks away and keeps the rows."""
+    db = await open_database()
+    await db.migrate("0006_flat_ledger")
+    world = await fill_every_table(db)
+    bad = {
+        ("error_logs", "message"): {"message": "a\x00b"},
+        ("error_logs", "context"): {"context": '{"a": "\\u0000"}'},
+        ("error_logs", "ip"): {"ip": "10.0.0.1/24"},
+    }
+    stored: dict[tuple[str, str], str] = {}
+    for (table, column), values in bad.items():
+        row = valid_row(table, world.parents) | values
+        names = ", ".join(row)
+        try:
+            await db.execute(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join(f':{c}' for c in row)})", row
+            )
+            stored[(table, column)] = str(row["id"])
+        except errors.InvalidValue:
+            pass  # refused already, by this backend's column type
+    assert stored  # each backend took at least one of them
+    ids = sorted(str(row["id"]) for row in await _raw_rows(db, "error_logs"))
+    with pytest.raises(errors.MigrationError) as caught:
+        await db.migrate()
+    for (table, column), key in stored.items():
+        assert f"{table}.{column}: rows with id {key}" in str(caught.value)
+    assert await db.current_revision() == "0006_flat_ledger"
+    assert sorted(str(row["id"]) for row in await _raw_rows(db, "error_logs")) == ids
+    for key in stored.values():
+        await db.execute("DELETE FROM error_logs WHERE id = :id", {"id": key})
+    before = {table: await _rows(db, table) for table in TABLE_ORDER}
+    await db.migrate()
+    assert await db.current_revision() == "0007_canonical_values"
+    assert {table: await _rows(db, table) for table in TABLE_ORDER} == before
+    assert await db.check() == []
+    with pytest.raises(errors.InvalidValue):
+        await db.execute("UPDATE error_logs SET ip = '10.0.0.1/24'")
+    await db.downgrade("0006_flat_ledger")
+    assert {table: await _rows(db, table) for table in TABLE_ORDER} == before
     await db.migrate()
     assert await db.check() == []

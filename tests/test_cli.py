@@ -20,6 +20,7 @@ REVISIONS = (
     "0004_indexes",
     "0005_type_checks",
     "0006_flat_ledger",
+    "0007_canonical_values",
 )
 HEAD = REVISIONS[-1]
 

@@ -68,6 +68,8 @@ def translate(
     found = backend(original, statement)
     if found is not None:
         return found
+    if isinstance(original, UnicodeEncodeError):
+        return unencodable(original)
     # OverflowError: an integer beyond 64 bits, which SQLite's driver cannot bind.
     if isinstance(original, ValueError | TypeError | OverflowError):
         return errors.ValidationError(f"a parameter was refused before any SQL ran: {original}")
@@ -95,6 +97,14 @@ def check(table: str | None, constraint: str | None) -> errors.CheckViolation | 
         f"check constraint {constraint} refused the write",
         table=table or (table_of_check(constraint) if constraint else None),
         constraint=constraint,
+    )
+
+
+def unencodable(exc: UnicodeEncodeError) -> errors.ValidationError:
+    """A string no backend can store as UTF-8 (a lone surrogate), refused unsent."""
+    return errors.ValidationError(
+        f"a parameter was refused before any SQL ran: a string holds {exc.object[exc.start]!r},"
+        " a lone surrogate, which no backend stores"
     )
 
 

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -42,9 +43,26 @@ from datasdk.schema.types import (
     new_uuid,
     shift_terms,
     utc_now,
+    value_is,
 )
 
 _TEMPLATE_BREAK = "\n-- statement\n"
+
+
+# The range every backend stores (Python's own): asyncpg writes its two ends as
+# -infinity and infinity, which read back as those ends.
+_TIMESTAMP_RANGE = "'0001-01-01 00:00:00+00' AND '9999-12-31 23:59:59.999999+00'"
+
+
+@compiles(value_is, "postgresql")
+def _value_is(element: value_is, compiler: SQLCompiler, **kw: Any) -> str:
+    c = element.column
+    tests = {
+        "timestamp": f"NOT isfinite({c}) OR {c} BETWEEN {_TIMESTAMP_RANGE}",
+        # inet keeps a network prefix ('10.0.0.1/24'); an address has the full mask.
+        "inet": f"masklen({c}) = CASE WHEN family({c}) = 4 THEN 32 ELSE 128 END",
+    }
+    return f"{c} IS NULL OR ({tests[element.kind]})"
 
 
 @compiles(utc_now, "postgresql")
@@ -260,6 +278,9 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
     message = getattr(detail, "message", None) or str(exc)
     if state in _RULE_STATES:
         return error_from_token(message) or errors.RuleViolation(message, table=table)
+    if isinstance(detail.__cause__, UnicodeEncodeError):
+        # asyncpg could not encode a string (a lone surrogate): never sent, as on SQLite.
+        return common.unencodable(detail.__cause__)
     if (state or "").startswith("22") or state == _DATATYPE_MISMATCH:
         # Class 22, data exception: a value its column's type refuses. asyncpg refuses
         # most parameters itself, before sending them (as 22000); the server refuses
@@ -447,8 +468,24 @@ def live_objects(connection: Connection, names: set[str]) -> list[tuple[str, str
     return found
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
 def raw_param(value: Any) -> Any:
-    """asyncpg binds UUIDs, aware datetimes and addresses natively."""
+    """asyncpg binds UUIDs, aware datetimes and addresses natively. What SQLite's side
+    refuses before any SQL, this refuses too: a naive datetime, an integer beyond 64 bits."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise errors.ValidationError("timestamps must be timezone-aware datetimes")
+        if value.year in (1, 9999):
+            # Beyond 0001..9999 in UTC (0001-01-01T00:30+01:00): what SQLite's side
+            # refuses as it converts to UTC, asyncpg would refuse as a value error.
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise errors.ValidationError("a timestamp beyond 0001..9999 in UTC") from None
+    if type(value) is int and value not in _INT64:
+        raise errors.ValidationError("an integer parameter must fit in 64 bits")
     return value
 
 

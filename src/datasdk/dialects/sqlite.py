@@ -137,6 +137,25 @@ def _ipv6(x: str) -> str:
     )
 
 
+def _json_escapes(x: str) -> str:
+    """No escape that jsonb refuses: `\\u0000`, or a surrogate escape (`\\ud800`) that is
+    not half of a high-low pair. With every backslash pair gone (an escaped backslash
+    starts no escape), high and low surrogate escapes are marked with char(1) and
+    char(2): a lone one is a high not followed by a low, or a low not preceded by a high.
+    Only text with a `\\u` in it is looked at twice."""
+    y = f"lower(replace({x}, '\\\\', ''))"
+    for prefix in ("d8", "d9", "da", "db"):
+        y = f"replace({y}, '\\u{prefix}', char(1))"
+    for prefix in ("dc", "dd", "de", "df"):
+        y = f"replace({y}, '\\u{prefix}', char(2))"
+    lone_high = f"{y} GLOB ('*' || char(1) || '??[^' || char(2) || ']*')"
+    lone_low = f"('   ' || {y}) GLOB ('*[^' || char(1) || ']??' || char(2) || '*')"
+    return (
+        f"(instr({x}, '\\u') = 0 OR (instr(replace({x}, '\\\\', ''), '\\u0000') = 0"
+        f" AND NOT ({lone_high} OR {lone_low})))"
+    )
+
+
 def type_check_sql(column: str, kind: str) -> str:
     """The CHECK expression that holds `column` to the logical type `kind`."""
     c = column
@@ -157,7 +176,9 @@ def type_check_sql(column: str, kind: str) -> str:
             f"typeof({c}) = 'text' AND CASE WHEN instr({c}, ':') = 0"
             f" THEN {_ipv4(c)} ELSE {_ipv6(c)} END"
         ),
-        "json": f"json_valid({c})",
+        "json": f"json_valid({c}) AND {_json_escapes(c)}",
+        # PostgreSQL's text refuses NUL; a blob is not text.
+        "text": f"typeof({c}) = 'text' AND instr({c}, char(0)) = 0",
     }
     return f"{c} IS NULL OR ({tests[kind]})"
 
@@ -423,6 +444,7 @@ SQLITE_CONSTRAINT_UNIQUE = 2067
 # Codes a libSQL server (sqld, Turso) sends instead of a SQLite result code.
 _CONFLICT_NAMES = frozenset({"TRANSACTION_TIMEOUT", "TRANSACTION_BUSY"})
 _AUTH_NAME = "AUTH_FAILED"
+_ARGS_INVALID = "ARGS_INVALID"  # the libSQL driver refused a parameter before sending it
 # What a failure is named when no code came with it: only its message says what it was.
 _NO_CODE_NAMES = frozenset({None, "UNKNOWN", "SQLITE_UNKNOWN"})
 
@@ -511,6 +533,13 @@ def translate(exc: BaseException, statement: str | None = None) -> errors.DataSD
         return errors.TransactionConflict(
             "the database stayed locked by another writer past the busy timeout"
         )
+    if name == _ARGS_INVALID:
+        # The libSQL driver could not send a parameter (a lone surrogate, an integer
+        # beyond 64 bits): refused before any SQL, as CPython's sqlite3 refuses it.
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, UnicodeEncodeError):
+            return common.unencodable(cause)
+        return errors.ValidationError(f"a parameter was refused before any SQL ran: {message}")
     if name == _AUTH_NAME:
         # The server's words name the refusal (expired, invalid), never the token.
         return errors.AuthenticationError(f"the libSQL server refused the credentials: {message}")

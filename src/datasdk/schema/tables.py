@@ -35,6 +35,9 @@ from datasdk.schema.enums import (
     SubscriptionStatus,
 )
 from datasdk.schema.types import (
+    POSTGRESQL_CHECKED_KINDS,
+    CheckedString,
+    CheckedText,
     InetType,
     JSONType,
     UTCDateTime,
@@ -388,20 +391,22 @@ def _bound_lengths(table: Table) -> None:
 def _type_checks(table: Table) -> None:
     """A `ty_<table>_<column>` CHECK for every column of a checked logical type.
 
-    SQLite/libSQL only: PostgreSQL's column types refuse what these refuse. They come
+    SQLite/libSQL, where any column stores anything; on PostgreSQL only for the kinds
+    whose column types accept more than the one range or form (timestamps, inet). They come
     before the table's other CHECKs, which SQLite evaluates in order, so a value of the
     wrong type is reported as that, as PostgreSQL reports it, and not as, say, out of range.
     """
-    typed = [(column.name, type_kind(column.type)) for column in table.columns]
-    checks = [
-        CheckConstraint(
-            value_is(name, kind),
-            name=conv(f"ty_{table.name}_{name}"),
-            info={"column": name, "kind": kind},
-        ).ddl_if(dialect="sqlite")
-        for name, kind in typed
-        if kind is not None
-    ]
+    checks = []
+    for column in table.columns:
+        kind = type_kind(column.type)
+        if kind is None:
+            continue
+        check = CheckConstraint(
+            value_is(column.name, kind),
+            name=conv(f"ty_{table.name}_{column.name}"),
+            info={"column": column.name, "kind": kind},
+        )
+        checks.append(check if kind in POSTGRESQL_CHECKED_KINDS else check.ddl_if(dialect="sqlite"))
     first = min(c._creation_order for c in table.constraints) - len(checks)
     for offset, check in enumerate(checks):
         # Rendered in declaration order, which is creation order.
@@ -409,8 +414,19 @@ def _type_checks(table: Table) -> None:
         table.append_constraint(check)
 
 
+def _checked_text(table: Table) -> None:
+    """Text columns refuse, before any SQL, what no backend stores alike (NUL, lone
+    surrogates): in SDK writes and in the SDK's lookups by text alike."""
+    for column in table.columns:
+        if type(column.type) is String:
+            column.type = CheckedString(column.type.length)
+        elif type(column.type) is Text:
+            column.type = CheckedText(column.type.length)
+
+
 for _table in metadata.sorted_tables:
     _bound_lengths(_table)
+    _checked_text(_table)
     _type_checks(_table)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from datasdk.schema.canonical import check_text, dumps
+
 # Fixed width, so that text order is time order on SQLite/libSQL.
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -75,7 +77,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value.astimezone(UTC)
+            # asyncpg writes the range's two ends (0001-01-01T00:00:00Z and
+            # 9999-12-31T23:59:59.999999Z) as -infinity and infinity, and reads those
+            # back as naive datetime.min and datetime.max: they are UTC.
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            return value if value.tzinfo is UTC else value.astimezone(UTC)
         # The stored form is fixed (its type check says so): fromisoformat reads it
         # exactly as strptime(TIMESTAMP_FORMAT) would, at a tenth of the cost.
         return datetime.fromisoformat(value)
@@ -92,6 +99,14 @@ class JSONType(TypeDecorator[Any]):
             return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
         return dialect.type_descriptor(JSON(none_as_null=True))
 
+    def bind_processor(self, dialect: Dialect) -> Any:
+        # The one JSON text (see `canonical`), whatever JSON serializer the engine has.
+        return _bind_json
+
+
+def _bind_json(value: Any) -> str | None:
+    return None if value is None else dumps(value)
+
 
 class InetType(TypeDecorator[IPAddress]):
     """`inet` on PostgreSQL; the address as TEXT elsewhere."""
@@ -105,7 +120,13 @@ class InetType(TypeDecorator[IPAddress]):
         return dialect.type_descriptor(Text())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else str(ipaddress.ip_address(str(value)))
+        if value is None:
+            return None
+        text = str(ipaddress.ip_address(str(value)))
+        if "%" in text:
+            # PostgreSQL's inet drops a zone id without a word; no backend stores one.
+            raise ValueError("an IPv6 zone id (fe80::1%eth0) is not stored: give the address")
+        return text
 
     def process_result_value(self, value: Any, dialect: Dialect) -> IPAddress | None:
         if value is None:
@@ -113,6 +134,26 @@ class InetType(TypeDecorator[IPAddress]):
         # asyncpg may hand back an interface (address/prefix) for inet.
         text = str(getattr(value, "ip", value))
         return ipaddress.ip_address(text)
+
+
+class CheckedString(TypeDecorator[str]):
+    """VARCHAR(n) whose values every backend can store: no NUL, no lone surrogate."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return check_text(value) if isinstance(value, str) else value
+
+
+class CheckedText(TypeDecorator[str]):
+    """TEXT whose values every backend can store: no NUL, no lone surrogate."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return check_text(value) if isinstance(value, str) else value
 
 
 def json_literal(value: Any) -> str:
@@ -185,7 +226,8 @@ class is_ascii_lowercase(ColumnElement[bool]):
 class value_is(ColumnElement[bool]):
     """True when a column holds a value of the logical type `kind` (see `type_kind`), in
     the one stored form the SDK writes; NULL passes. Rendered only where the column's
-    own type does not already refuse everything else (SQLite/libSQL)."""
+    own type does not already refuse everything else: SQLite/libSQL, and PostgreSQL for
+    `POSTGRESQL_CHECKED_KINDS`."""
 
     inherit_cache = False  # DDL-only; the instance attributes are not part of a cache key
 
@@ -193,6 +235,11 @@ class value_is(ColumnElement[bool]):
         self.column = column
         self.kind = kind
         super().__init__()
+
+
+# The kinds PostgreSQL checks too: its column types accept more than the one range
+# (timestamptz: years 4713 BC to 294276) or form (inet: a network prefix).
+POSTGRESQL_CHECKED_KINDS = frozenset({"timestamp", "inet"})
 
 
 def type_kind(column_type: TypeEngine[Any]) -> str | None:
@@ -206,6 +253,9 @@ def type_kind(column_type: TypeEngine[Any]) -> str | None:
         (Boolean, "boolean"),
         (BigInteger, "int8"),
         (Integer, "int4"),
+        (CheckedString, "text"),
+        (CheckedText, "text"),
+        (String, "text"),
     )
     for cls, kind in kinds:
         if isinstance(column_type, cls):
