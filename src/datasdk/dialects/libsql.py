@@ -211,6 +211,11 @@ class LibSQLConnection:
         return db if isinstance(db, sqlite3.Connection) else None
 
     @property
+    def closed(self) -> bool:
+        """Known to be unusable (closed here, or the client closed): no I/O."""
+        return self._stream is None or bool(self._client.closed)
+
+    @property
     def in_transaction(self) -> bool:
         db = self._sqlite
         if db is not None:  # file: mode: ask sqlite itself
