@@ -212,8 +212,11 @@ class LibSQLConnection:
 
     @property
     def closed(self) -> bool:
-        """Known to be unusable (closed here, or the client closed): no I/O."""
-        return self._stream is None or bool(self._client.closed)
+        """Known to be unusable (closed here, the client closed, or a remote client's
+        WebSocket failed, which libsql-client records): no I/O."""
+        socket = getattr(self._client, "_conn", None)
+        failed = getattr(socket, "exception", None) is not None
+        return self._stream is None or bool(self._client.closed) or failed
 
     @property
     def in_transaction(self) -> bool:
