@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 
 import datasdk
 from datasdk import errors
+from datasdk.cli import main
 from datasdk.config import Backend
 from datasdk.dialects import libsql_wire, postgresql, profile_for, sqlite
 from datasdk.direct import PLAN_CACHE_SIZE
@@ -120,3 +121,16 @@ async def test_the_plan_cache_is_bounded_least_recently_used_first(tmp_path: Pat
         # A statement dropped from the cache is planned again when used.
         rows = await direct.fetch(statements[1], {"x": 7})
         assert rows == [{"n": 1, "x": 7}]
+
+
+@pytest.mark.parametrize("command", [["upgrade"], ["check"], ["current"]])
+def test_the_cli_reports_an_unreachable_server_in_one_line(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Port 1 on the loopback: nothing listens, the connect is refused at once.
+    url = "postgresql://postgres@127.0.0.1:1/nothing"
+    assert main(["db", *command, "--url", url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("datasdk: error: ")
+    assert "ConnectionRefusedError" in err
