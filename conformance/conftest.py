@@ -8,7 +8,9 @@ libsql-remote  DATASDK_TEST_LIBSQL_URL with DATASDK_TEST_LIBSQL_AUTH_TOKEN: one 
 
 A test gets one database from `new_url` unless it is marked `two_databases`; on a
 backend that has only one (libsql-remote) such tests are deselected, and the run's
-summary says which and why.
+summary says which and why. Tests marked `interrupts_backend` stop and restart the
+backend (harness/faults.py); against a server the harness did not start they are
+deselected the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from pathlib import Path
 import pytest
 
 import datasdk
-from harness.postgres import postgres_server
+from harness.faults import FileHolder, HranaRestart, Interruption, PostgresRestart, file_of
+from harness.faults import unavailable_reason as interruption_unavailable
+from harness.hrana import ENV_CONTROL
+from harness.postgres import ENV_URL as POSTGRES_ENV_URL
+from harness.postgres import PostgresServer, postgres_server
 from harness.remote import wipe
 
 BACKENDS = ("sqlite", "libsql", "postgres", "libsql-remote")
@@ -46,15 +52,20 @@ _deselected: list[str] = []
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     backend = _backend()
-    if backend not in SINGLE_DATABASE:
-        return
+    single = backend in SINGLE_DATABASE
+    no_restart = interruption_unavailable(backend, bool(os.environ.get(POSTGRES_ENV_URL)))
     keep, drop = [], []
     for item in items:
-        marker = item.get_closest_marker("two_databases")
-        (drop if marker else keep).append(item)
+        marker = item.get_closest_marker("two_databases") if single else None
         if marker:
             why = marker.args[0] if marker.args else "no reason given"
             _deselected.append(f"{item.nodeid}: needs two databases ({why})")
+        elif no_restart and item.get_closest_marker("interrupts_backend"):
+            _deselected.append(f"{item.nodeid}: restarts the backend ({no_restart})")
+        else:
+            keep.append(item)
+            continue
+        drop.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -62,18 +73,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _deselected:
-        terminalreporter.section(f"deselected: {_backend()} has one database")
+        terminalreporter.section(f"deselected on {_backend()}")
         for line in _deselected:
             terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
-def postgres_url_factory() -> Iterator[Callable[[], str] | None]:
+def postgres() -> Iterator[PostgresServer | None]:
+    """The PostgreSQL server of the run (None on the other backends)."""
     if _backend() != "postgres":
         yield None
         return
     with postgres_server() as server:
-        yield lambda: server.create_database(f"conformance_{os.getpid()}_{next(_counter)}")
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url_factory(postgres: PostgresServer | None) -> Callable[[], str] | None:
+    if postgres is None:
+        return None
+    server = postgres
+    return lambda: server.create_database(f"conformance_{os.getpid()}_{next(_counter)}")
+
+
+@pytest.fixture
+def interruption(
+    request: pytest.FixtureRequest, postgres: PostgresServer | None
+) -> Callable[[datasdk.Database], Interruption]:
+    """`interruption(db)`: stop() makes the backend under test unavailable to `db`,
+    start() brings it back (harness/faults.py says how, per backend). Only for tests
+    marked `interrupts_backend`, which are deselected where it cannot be done."""
+    if request.node.get_closest_marker("interrupts_backend") is None:
+        raise RuntimeError("mark the test @pytest.mark.interrupts_backend")
+    backend = _backend()
+
+    def make(db: datasdk.Database) -> Interruption:
+        if backend == "postgres":
+            return PostgresRestart(postgres)
+        if backend == "libsql-remote":
+            return HranaRestart(os.environ[ENV_CONTROL])
+        return FileHolder(file_of(db.config.url))
+
+    return make
 
 
 @pytest.fixture

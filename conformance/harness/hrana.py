@@ -2,9 +2,10 @@
 
     python -m harness.hrana [--mode sqld|native] [--db FILE] -- COMMAND...
 
-starts the server (hrana-test-server's server_v2) on a free localhost port with every
-connection sharing one database file, runs COMMAND with DATASDK_TEST_LIBSQL_URL
-pointing at it, and exits with COMMAND's status.
+starts the server (hrana-test-server's server_v2) in a process of its own on a free
+localhost port with every connection sharing one database file, runs COMMAND with
+DATASDK_TEST_LIBSQL_URL pointing at it (and DATASDK_HRANA_CONTROL_URL, through which a
+test kills and restarts the server), and exits with COMMAND's status.
 
 The server lives outside this repository (MIT, by the libSQL authors): it is found in
 $DATASDK_HRANA_SERVER_DIR or, by default, in ../shared/tools/hrana-test-server next to
@@ -39,8 +40,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ctypes
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -51,6 +54,9 @@ from typing import Any
 
 ENV_DIR = "DATASDK_HRANA_SERVER_DIR"
 ENV_URL = "DATASDK_TEST_LIBSQL_URL"
+# Set for COMMAND: POST <url>/stop kills the server process, POST <url>/start starts it
+# again on the same port with the same database file (the fault tests use it).
+ENV_CONTROL = "DATASDK_HRANA_CONTROL_URL"
 MODES = ("sqld", "native")
 # sqld's default limit on how long a transaction may keep others from writing.
 TXN_TIMEOUT_SECONDS = 5.0
@@ -199,10 +205,11 @@ def _patch_sqld(server: Any) -> None:
     server.execute_stmt = execute_stmt
 
 
-async def _serve(server: Any, db_file: str, command: list[str]) -> int:
+async def _serve(server: Any, db_file: str, port: int) -> None:
+    """Run the server on `port` until killed (the --serve child)."""
     import aiohttp.web
 
-    # server_v2.main() binds port 8080; build the same app on a free port instead.
+    # server_v2.main() binds port 8080; build the same app on the given port instead.
     app = aiohttp.web.Application()
     app.add_routes(
         [
@@ -218,13 +225,76 @@ async def _serve(server: Any, db_file: str, command: list[str]) -> int:
     app["db_lock"] = asyncio.Lock()
     runner = aiohttp.web.AppRunner(app)
     await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", port, reuse_address=True)
+    await site.start()
+    print("ready", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _ServerProcess:
+    """The server in a process of its own, so that a test can kill and restart it."""
+
+    def __init__(self, mode: str, db_file: str, port: int) -> None:
+        self._argv = [sys.executable, __file__, "--mode", mode, "--db", db_file]
+        self._argv += ["--serve", str(port)]
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        if self._process is not None:
+            return
+        process = await asyncio.create_subprocess_exec(*self._argv, stdout=asyncio.subprocess.PIPE)
+        assert process.stdout is not None
+        if (await process.stdout.readline()).strip() != b"ready":
+            raise RuntimeError(f"the Hrana test server did not start ({await process.wait()})")
+        self._process = process
+
+    async def kill(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()  # as a crash would: no goodbye to the clients
+            await process.wait()
+
+
+async def _control(server: _ServerProcess) -> tuple[Any, str]:
+    """POST /stop kills the server, POST /start starts it again (same port, same file)."""
+    import aiohttp.web
+
+    async def stop(_request: Any) -> Any:
+        await server.kill()
+        return aiohttp.web.Response(text="stopped")
+
+    async def start(_request: Any) -> Any:
+        await server.start()
+        return aiohttp.web.Response(text="started")
+
+    app = aiohttp.web.Application()
+    app.add_routes([aiohttp.web.post("/stop", stop), aiohttp.web.post("/start", start)])
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
     site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+async def _run(mode: str, db_file: str, command: list[str]) -> int:
+    port = _free_port()
+    server = _ServerProcess(mode, db_file, port)
+    await server.start()
+    control, control_url = await _control(server)
     try:
-        port = runner.addresses[0][1]
         url = f"ws://127.0.0.1:{port}"
         print(f"Hrana test server on {url} (database {db_file})", file=sys.stderr, flush=True)
-        proc = await asyncio.create_subprocess_exec(*command, env={**os.environ, ENV_URL: url})
+        env = {**os.environ, ENV_URL: url, ENV_CONTROL: control_url}
+        proc = await asyncio.create_subprocess_exec(*command, env=env)
         try:
             return await proc.wait()
         except BaseException:
@@ -232,25 +302,34 @@ async def _serve(server: Any, db_file: str, command: list[str]) -> int:
             await proc.wait()
             raise
     finally:
-        await runner.cleanup()
+        await control.cleanup()
+        await server.kill()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.hrana", description=__doc__)
     parser.add_argument("--mode", choices=MODES, default="sqld")
     parser.add_argument("--db", help="database file (default: a new temporary one)")
-    parser.add_argument("command", nargs="+", help="command to run against the server")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
+    parser.add_argument("command", nargs="*", help="command to run against the server")
     args = parser.parse_args(argv)
 
-    server = _import_server()
-    _patch_common(server)
-    if args.mode == "sqld":
-        _patch_sqld(server)
+    if args.serve is not None:
+        server = _import_server()
+        _patch_common(server)
+        if args.mode == "sqld":
+            _patch_sqld(server)
+        # Every connection, WebSocket or HTTP, opens this one file (PERSISTENT_DB).
+        server.persistent_db_file = args.db
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(server, args.db, args.serve))
+        return 0
+    if not args.command:
+        parser.error("a command to run is required")
+    _import_server()  # fail early, and here, when the server is missing
     with tempfile.TemporaryDirectory(prefix="hrana_") as tmp:
         db_file = args.db or str(Path(tmp) / "shared.db")
-        # Every connection, WebSocket or HTTP, opens this one file (PERSISTENT_DB).
-        server.persistent_db_file = db_file
-        return asyncio.run(_serve(server, db_file, args.command))
+        return asyncio.run(_run(args.mode, db_file, args.command))
 
 
 if __name__ == "__main__":

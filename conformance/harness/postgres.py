@@ -81,6 +81,7 @@ class ThrowawayPostgres:
         self.bindir = find_bindir()
         self.port = 0
         self._root: Path | None = None
+        self._opts = ""
         # postgres refuses to run as root, so as root we act as the postgres user.
         self._as_root = os.geteuid() == 0
 
@@ -117,13 +118,11 @@ class ThrowawayPostgres:
             for _ in range(_PORT_ATTEMPTS):
                 self.port = _free_port()
                 log.unlink(missing_ok=True)
-                opts = (
+                self._opts = (
                     f"-F -p {self.port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
                     " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
                 )
-                ctl = self._run(
-                    "pg_ctl", "-w", "-D", str(data), "-l", str(log), "-o", opts, "start"
-                )
+                ctl = self._pg_ctl_start()
                 if ctl.returncode == 0:
                     atexit.register(self.stop)  # don't leak a server if the caller forgets
                     return self
@@ -134,6 +133,24 @@ class ThrowawayPostgres:
         except BaseException:
             self.stop()
             raise
+
+    def _pg_ctl_start(self) -> subprocess.CompletedProcess[str]:
+        assert self._root is not None
+        data, log = self._root / "data", self._root / "log"
+        return self._run("pg_ctl", "-w", "-D", str(data), "-l", str(log), "-o", self._opts, "start")
+
+    def shut_down(self) -> None:
+        """Stop the server as an administrator would (fast: sessions are terminated),
+        keeping its files, so that `start_again` brings it back on the same port."""
+        assert self._root is not None
+        out = self._run("pg_ctl", "-w", "-m", "fast", "-D", str(self._root / "data"), "stop")
+        if out.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed:\n{out.stderr}")
+
+    def start_again(self) -> None:
+        out = self._pg_ctl_start()
+        if out.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed:\n{out.stderr}")
 
     def stop(self) -> None:
         """Idempotent: kill the server (immediate mode, no checkpoint) and delete its files."""

@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy import Connection, Engine, MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import RollbackToSavepointClause, TextClause
@@ -20,8 +21,9 @@ from sqlalchemy.util import greenlet_spawn
 
 from datasdk import config as _config
 from datasdk.dialects import BackendProfile, profile_for, profile_for_engine
+from datasdk.dialects.common import driver_exception
 from datasdk.direct import DirectStatements, StatementListener
-from datasdk.errors import ConfigurationError, DataSDKError, TransactionAborted
+from datasdk.errors import ConfigurationError, ConnectionLost, DataSDKError, TransactionAborted
 from datasdk.prepared import Prepared
 from datasdk.project import AppMigrations
 from datasdk.repositories._unit import Units
@@ -169,10 +171,14 @@ class _Statements(Transaction):
         profile: BackendProfile,
         resolver: Resolver | None,
         direct: DirectStatements,
+        *,
+        reads: bool = False,
     ) -> None:
         super().__init__(cast(AsyncConnection, None), profile, resolver)
         self._engine = engine.sync_engine
         self._direct = direct
+        # Every statement of this unit only reads: any may be sent again (see run).
+        self._reads = reads
 
     async def __aenter__(self) -> _Statements:
         return self
@@ -190,24 +196,48 @@ class _Statements(Transaction):
         self._check_open()
         try:
             direct = self._direct
+            read = self._reads
             if isinstance(statement, Prepared):
+                read = read or statement.read
                 if direct.enabled:
-                    rows = await direct.fetch(statement, params)
+                    rows = await direct.fetch(statement, params, read=read)
                     return QueryResult(rows=rows, rowcount=len(rows))
                 statement = statement.statement
-            with translated(self._profile):
-                await direct.give_back()  # none kept while this would wait for one
-                return await greenlet_spawn(self._run, statement, params)
+            try:
+                return await self._send(statement, params)
+            except ConnectionLost:
+                # A read that lost its connection is sent once more: the disconnect
+                # invalidated the pool, so this one runs on a fresh connection. A
+                # write may have been applied: the caller decides (docs/reliability.md).
+                if not read:
+                    raise
+                return await self._send(statement, params)
         except BaseException as exc:
             self._fail(exc)
             raise
 
+    async def _send(self, statement: Executable, params: Mapping[str, Any] | None) -> QueryResult:
+        with translated(self._profile):
+            await self._direct.give_back()  # none kept while this would wait for one
+            return await greenlet_spawn(self._run, statement, params)
+
     def _run(self, statement: Executable, params: Mapping[str, Any] | None) -> QueryResult:
-        with self._engine.connect() as connection:
+        with _connected(self._engine, self._profile) as connection:
             connection.execution_options(**self._profile.autocommit_options)
             result = connection.execute(statement, params)
             rows = [dict(row) for row in result.mappings()] if result.returns_rows else []
             return QueryResult(rows=rows, rowcount=result.rowcount)
+
+
+def _connected(engine: Engine, profile: BackendProfile) -> Connection:
+    """A connection of `engine`; a connect that fails for want of the server (nothing
+    was sent) is tried once more."""
+    try:
+        return engine.connect()
+    except Exception as exc:
+        if not profile.is_disconnect(driver_exception(exc)):
+            raise
+    return engine.connect()
 
 
 def _unit_of(connection: Connection | None) -> Transaction | None:
@@ -296,6 +326,7 @@ class Database(RepositoryAccess):
         )
         self._hooks: list[tuple[str, Callable[..., Any]]] = [
             ("handle_error", self._translate_error),
+            ("checkout", self._check_alive),
             ("before_execute", _refuse_after_failure),
             ("commit", _on_commit),
             ("rollback", _on_rollback),
@@ -318,13 +349,25 @@ class Database(RepositoryAccess):
         if connection is None or connection.get_execution_options().get(_DATABASE) is not self:
             # Not the SDK's statement (connecting is translated around the call).
             return None
-        error: DataSDKError | None = self.profile.error(
-            context.original_exception, context.statement
-        )
+        original = context.original_exception
+        if isinstance(original, Exception):
+            # The dialect's rule, not SQLAlchemy's, decides what a disconnect is, so
+            # both executors agree; on one SQLAlchemy invalidates the connection and
+            # the pool (every connection made before now is replaced at checkout).
+            # A cancelled statement (not an Exception) stays SQLAlchemy's call.
+            context.is_disconnect = self.profile.is_disconnect(driver_exception(original))
+        error: DataSDKError | None = self.profile.error(original, context.statement)
         unit = _unit_of(connection)
         if unit is not None:
             unit._fail(error or context.original_exception)
         return error
+
+    def _check_alive(self, dbapi_connection: Any, _record: object, _proxy: object) -> None:
+        # A pooled connection the driver already knows is dead (the server closed it):
+        # the pool replaces it, and every older one, before handing it out. A flag, no
+        # round trip: a connection that died unnoticed is found by its first statement.
+        if self.profile.is_closed(dbapi_connection):
+            raise InvalidatePoolError("the database closed the connection")
 
     async def __aenter__(self) -> Database:
         return self
@@ -383,14 +426,13 @@ class Database(RepositoryAccess):
         statements are translated, never the caller's code.
         """
         options = self.profile.read_only_options if read_only else {}
-        with translated(self.profile):
-            await self._direct.give_back()
-            connection = await self.engine.connect()
         try:
-            tx = Transaction(connection, self.profile, self.resolver)
-            with translated(self.profile):
-                connection = await connection.execution_options(**options, **{_UNIT: tx})
-                await connection.begin()
+            connection, tx = await self._begin(options)
+        except ConnectionLost:
+            # Lost before the unit began (connecting, or BEGIN on a dead connection):
+            # nothing was applied, and the pool now hands out fresh connections.
+            connection, tx = await self._begin(options)
+        try:
             try:
                 yield tx
                 with translated(self.profile):
@@ -416,11 +458,28 @@ class Database(RepositoryAccess):
             with translated(self.profile):
                 await connection.close()
 
+    async def _begin(self, options: Mapping[str, Any]) -> tuple[AsyncConnection, Transaction]:
+        """A connection in a new unit of work, its transaction begun."""
+        with translated(self.profile):
+            await self._direct.give_back()
+            connection = await self.engine.connect()
+        try:
+            tx = Transaction(connection, self.profile, self.resolver)
+            with translated(self.profile):
+                connection = await connection.execution_options(**options, **{_UNIT: tx})
+                await connection.begin()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+        return connection, tx
+
     def _unit(self, kind: str) -> AbstractAsyncContextManager[Transaction]:
         if kind == "write":
             return self.transaction()
         # Statements that each commit by themselves: no BEGIN, no COMMIT.
-        return _Statements(self.engine, self.profile, self.resolver, self._direct)
+        reads = kind == "read"
+        return _Statements(self.engine, self.profile, self.resolver, self._direct, reads=reads)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

@@ -156,6 +156,21 @@ class BackendError(DataSDKError):
     """Connection lost, timeouts, and any driver error the SDK has no better name for."""
 
 
+class ConnectionLost(BackendError):
+    """The connection to the database failed or was lost: the server restarted, went
+    away, or refused a new connection. The SDK has already discarded every connection
+    that may be dead, so the next call gets a fresh one.
+
+    Reads outside a unit of work never raise this for a connection that died before
+    they started: the SDK retries them once on a fresh connection. A write outside a
+    unit, or a unit of work, may or may not have been applied when this is raised:
+    `.retryable` says a retry is safe where the write is idempotent (debit and credit
+    with the same `idempotency_key`, an upsert) or the unit checks before it writes.
+    """
+
+    retryable = True
+
+
 class MigrationError(DataSDKError):
     """A migration that cannot run, or was refused by a guard."""
 
@@ -167,6 +182,7 @@ __all__ = [
     "CheckViolation",
     "ConcurrencyError",
     "ConfigurationError",
+    "ConnectionLost",
     "ConstraintViolation",
     "DataSDKError",
     "DomainLimitExceeded",

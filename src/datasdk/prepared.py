@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -64,12 +65,19 @@ class Prepared:
     other values are fixed when it is built. Each engine compiles it once, with its
     own dialect (`compile_plan`), as that engine's settings (JSON deserializer,
     server version) shape the plan.
+
+    `read=True` declares that it changes nothing (a plain SELECT): outside a unit of
+    work, a read that loses its connection is sent again on a fresh one, which a
+    write, that may have been applied, never is.
     """
 
-    __slots__ = ("statement",)
+    __slots__ = ("read", "statement")
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Executable, *, read: bool = False) -> None:
+        if read and not isinstance(statement, Select):
+            raise TypeError("only a SELECT is a read")
         self.statement = statement
+        self.read = read
 
     def __repr__(self) -> str:
         return f"<Prepared {self.statement!r}>"

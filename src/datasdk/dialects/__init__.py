@@ -17,7 +17,7 @@ from datasdk.config import Backend, DatabaseConfig
 from datasdk.dialects import common, postgresql, sqlite
 from datasdk.dialects.catalog import Catalog
 from datasdk.dialects.common import Translate
-from datasdk.errors import ConfigurationError, DataSDKError
+from datasdk.errors import BackendError, ConfigurationError, ConnectionLost, DataSDKError
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,12 @@ class BackendProfile:
         [PoolProxiedConnection, str, Sequence[Any]], Awaitable[Sequence[Sequence[Any]]]
     ]
     direct_reusable: Callable[[Exception], bool]
+    # Whether a driver exception means the connection is gone or could not be made:
+    # the one rule behind both executors' discarding and retrying (datasdk.direct, and
+    # SQLAlchemy's pool invalidation through Database's handle_error hook).
+    is_disconnect: Callable[[BaseException], bool]
+    # Whether a DBAPI connection is already known to be dead: a flag, no round trip.
+    is_closed: Callable[[Any], bool]
 
     def engine(self, config: DatabaseConfig, **options: Any) -> AsyncEngine:
         self.requires.check()
@@ -97,7 +103,10 @@ class BackendProfile:
         """The datasdk error for an exception from the driver or SQLAlchemy; None for
         one that came from neither (a caller's own exception passes through).
         `statement` is the SQL that failed, where known."""
-        return common.translate(exc, self.translate, statement)
+        found = common.translate(exc, self.translate, statement)
+        if type(found) is BackendError and self.is_disconnect(common.driver_exception(exc)):
+            return ConnectionLost(str(found))
+        return found
 
     def raise_error(self, exc: Exception, statement: str | None = None) -> NoReturn:
         """Raise `exc` as its datasdk error, chained to the driver's exception; `exc`
@@ -139,6 +148,8 @@ def _profile(
         plan_indexes=module.plan_indexes,
         direct_fetch=module.direct_fetch,
         direct_reusable=module.direct_reusable,
+        is_disconnect=module.is_disconnect,
+        is_closed=module.is_closed,
     )
 
 

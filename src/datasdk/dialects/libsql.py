@@ -212,6 +212,14 @@ class LibSQLConnection:
         return db if isinstance(db, sqlite3.Connection) else None
 
     @property
+    def closed(self) -> bool:
+        """Known to be unusable (closed here, the client closed, or a remote client's
+        WebSocket failed, which libsql-client records): no I/O."""
+        socket = getattr(self._client, "_conn", None)
+        failed = getattr(socket, "exception", None) is not None
+        return self._stream is None or bool(self._client.closed) or failed
+
+    @property
     def in_transaction(self) -> bool:
         db = self._sqlite
         if db is not None:  # file: mode: ask sqlite itself

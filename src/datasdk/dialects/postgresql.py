@@ -524,14 +524,41 @@ def direct_reusable(exc: Exception) -> bool:
 
     if isinstance(exc, asyncpg.DataError):
         return True
+    return isinstance(exc, asyncpg.PostgresError) and not is_disconnect(exc)
+
+
+# Class 08 (connection exception), and the server shutting down (57P01 admin, 57P02
+# crash) or not accepting connections yet (57P03): the session is over, or never began.
+_DISCONNECT_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether `exc` (asyncpg's, or SQLAlchemy's adapter's wrapping it) means the
+    connection is gone or could not be made: the one rule both executors use."""
+    import asyncpg
+
+    cause = exc.__cause__
+    if isinstance(exc, AsyncAdapt_asyncpg_dbapi.Error) and cause is not None:
+        exc = cause
+    if isinstance(exc, OSError):  # refused, reset, unreachable, timed out connecting
+        return True
+    if isinstance(exc, asyncpg.ConnectionDoesNotExistError | asyncpg.InternalClientError):
+        # The latter: asyncpg's protocol out of step with the server ("another
+        # operation is in progress"), as when the server ended the session mid-unit.
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        # asyncpg's refusal to use a closed connection carries no code, only this text
+        # (the same test as SQLAlchemy's asyncpg dialect).
+        return "connection is closed" in str(exc)
     state = getattr(exc, "sqlstate", None) or ""
-    # Class 08 (connection exception) and 57P0x (the server shutting down or the
-    # session terminated) end the session, whatever answered.
-    return (
-        isinstance(exc, asyncpg.PostgresError)
-        and not state.startswith("08")
-        and not state.startswith("57P")
-    )
+    return isinstance(exc, asyncpg.PostgresError) and state.startswith(_DISCONNECT_STATES)
+
+
+def is_closed(dbapi_connection: Any) -> bool:
+    """Whether asyncpg already knows the connection is gone (the server closed it):
+    a flag, no round trip."""
+    driver: Any = getattr(dbapi_connection, "_connection", None)
+    return driver is None or bool(driver.is_closed())
 
 
 # -- query plans ------------------------------------------------------------------------

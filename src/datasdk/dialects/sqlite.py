@@ -595,9 +595,10 @@ def _on_begin(connection: Connection) -> None:
     except Exception as exc:
         # SQLAlchemy sends its "begin" event outside its own error handling: a dead
         # connection must be invalidated here, or the pool hands it out again.
-        dbapi = connection.connection.dbapi_connection
-        disconnected: Any = connection.dialect.is_disconnect
-        if disconnected(exc, dbapi, None):
+        if is_disconnect(common.driver_exception(exc)):
+            # As SQLAlchemy does on a disconnect: every connection the pool made
+            # before now may be dead too, and is replaced when next checked out.
+            connection.engine.pool._invalidate(connection.connection, exc, _checkin=False)
             connection.invalidate(exc)
         raise
 
@@ -920,8 +921,27 @@ def direct_reusable(exc: Exception) -> bool:
     return (
         isinstance(exc, sqlite3.Error)
         and not isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError)
-        and not libsql_wire.is_disconnect(exc)
+        and not is_disconnect(exc)
     )
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether `exc` means the connection is gone or could not be made: the one rule
+    both executors use. A local file has no connection to lose (a locked database is
+    a conflict, not a disconnect) except one closed under the SDK; libSQL's remote
+    transport (a closed stream, a dropped socket) does."""
+    if isinstance(exc, OSError):
+        return True
+    # pysqlite's refusal of a closed connection has no code, only these words (the
+    # same test as SQLAlchemy's sqlite dialect).
+    if isinstance(exc, sqlite3.ProgrammingError) and "closed database" in str(exc):
+        return True
+    return libsql_wire.is_disconnect(exc)
+
+
+def is_closed(dbapi_connection: Any) -> bool:
+    """Whether the driver already knows the connection is gone: a flag, no I/O."""
+    return bool(getattr(getattr(dbapi_connection, "_connection", None), "closed", False))
 
 
 # -- query plans ------------------------------------------------------------------------

@@ -33,7 +33,7 @@ async def insert_one(tx: Transaction, table: Table, model: type[M], **values: An
 
 
 _BY_ID = select(users).where(users.c.id == bindparam("user_id"))
-_USER = Prepared(_BY_ID)
+_USER = Prepared(_BY_ID, read=True)
 
 
 async def require_user(tx: Transaction, user_id: str, *, lock: bool = False) -> User:

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from datasdk.database import Transaction
 
 # "write": a unit that holds the write lock (SQLite) and commits at its end;
-# "statements": each statement commits by itself, for reads and single-statement writes.
+# "read": statements that change nothing, each on its own (safe to send again);
+# "statements": each statement commits by itself, for single-statement writes.
 Begin = Callable[[str], AbstractAsyncContextManager["Transaction"]]
 
 
@@ -33,7 +34,7 @@ class Units:
     def read(self) -> AbstractAsyncContextManager[Transaction]:
         """Reads: each statement sees the database as of its own start, as PostgreSQL's
         READ COMMITTED gives, on every backend; no BEGIN or COMMIT around them."""
-        return self._begin("statements")
+        return self._begin("read")
 
     def statement(self) -> AbstractAsyncContextManager[Transaction]:
         """One statement that decides alone (its constraints and triggers enforce the

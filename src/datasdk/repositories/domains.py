@@ -49,7 +49,7 @@ def user_domains(user_id: str, include_inactive: bool, page: PageRequest) -> Sel
     return keyset(statement, domains.c.created_at, page)
 
 
-_DASHBOARD = Prepared(dashboard_query(bindparam("user_id")))  # built and compiled once
+_DASHBOARD = Prepared(dashboard_query(bindparam("user_id")), read=True)  # built and compiled once
 
 
 class SqlDomains:

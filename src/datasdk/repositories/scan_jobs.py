@@ -137,7 +137,7 @@ def _claim() -> Any:
 _ENQUEUE, _ENQUEUE_OWNED = (Prepared(statement) for statement in _enqueue())
 _TRANSITION = {target: Prepared(statement) for target, statement in _transitions().items()}
 _CLAIM = Prepared(_claim())
-_GET = Prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")))
+_GET = Prepared(select(scan_jobs).where(scan_jobs.c.id == bindparam("job_id")), read=True)
 
 
 @lru_cache(maxsize=64)

@@ -231,4 +231,4 @@ class _Move:
         )
 
 
-_WALLET = Prepared(select(wallets).where(wallets.c.user_id == bindparam("user_id")))
+_WALLET = Prepared(select(wallets).where(wallets.c.user_id == bindparam("user_id")), read=True)
