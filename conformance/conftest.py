@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import datasdk
+from differential.runner import RESULTS, summary
 from harness.postgres import postgres_server
 from harness.remote import wipe
 
@@ -39,6 +40,26 @@ def _backend() -> str:
 
 def pytest_report_header() -> str:
     return f"datasdk conformance backend: {_backend()}"
+
+
+# The differential suite's default size: thousands of examples, about a minute or two
+# per backend on a small machine; `--differential-examples=50000` for a long run.
+DIFFERENTIAL_EXAMPLES = 4000
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--differential-examples",
+        type=int,
+        default=int(os.environ.get("DATASDK_DIFFERENTIAL_EXAMPLES", DIFFERENTIAL_EXAMPLES)),
+        help="examples the differential suite runs, shared evenly by the repository methods"
+        f" (default {DIFFERENTIAL_EXAMPLES}, or DATASDK_DIFFERENTIAL_EXAMPLES)",
+    )
+
+
+@pytest.fixture
+def differential_examples(request: pytest.FixtureRequest) -> int:
+    return int(request.config.getoption("--differential-examples"))
 
 
 _deselected: list[str] = []
@@ -61,6 +82,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if RESULTS:
+        found = [d for recorder in RESULTS for d in recorder.found]
+        examples = sum(recorder.examples for recorder in RESULTS)
+        checks = sum(recorder.checks for recorder in RESULTS)
+        terminalreporter.section(f"differential suite on {_backend()}")
+        terminalreporter.write_line(
+            f"{len(RESULTS)} methods, {examples} examples, {checks} outcomes compared,"
+            f" {len(found)} disagreements ({sum(d.raw for d in found)} raw exceptions)"
+        )
+        if found:
+            terminalreporter.write_line(summary(found))
     if _deselected:
         terminalreporter.section(f"deselected: {_backend()} has one database")
         for line in _deselected:
