@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import reprlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class Disagreement:
     expected: str
     actual: str
     raw: bool
+    group: str  # what the summary groups by: the error class, or how values differ
 
 
 _REPR = reprlib.Repr()
@@ -103,26 +105,76 @@ class Recorder:
         self.checks += 1
         if agrees(expected, actual):
             return True
+        shown, group = str(actual), actual.detail
+        if actual.kind == "raw":
+            group = f"raw {actual.detail.split(':', 1)[0]}"
+        elif actual.ok:
+            group = "ok"
+            if expected.value is not None:
+                shown, group = first_difference(expected.value, actual.detail)
         self.found.append(
             Disagreement(
                 self.case,
                 step,
                 _short(_REPR.repr(spec)),
                 _short(str(expected)),
-                _short(str(actual)),
+                _short(shown),
                 actual.kind == "raw",
+                group,
             )
         )
         return False
+
+
+def first_difference(expected: str, actual: str) -> tuple[str, str]:
+    """Where two canonical values first differ, and how (for grouping): the top-level
+    field and the kinds of the two values there."""
+    try:
+        path, want, got = _walk(json.loads(expected), json.loads(actual), [])
+    except RecursionError:
+        return "ok, values differ (nested too deep to show)", "ok but different"
+    field = next((p for p in path if isinstance(p, str)), "value")
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    shown = f"ok, at {where or 'the value'}: {_leaf(want)} != {_leaf(got)}"
+    return shown, f"ok but {_kind(want)} != {_kind(got)} in {field}"
+
+
+def _walk(want: Any, got: Any, path: list[Any]) -> tuple[list[Any], Any, Any]:
+    if (
+        isinstance(want, dict)
+        and isinstance(got, dict)
+        and "float" not in (want.keys() | got.keys())
+    ):
+        for key in sorted(want.keys() | got.keys()):
+            if want.get(key, "<absent>") != got.get(key, "<absent>"):
+                return _walk(want.get(key, "<absent>"), got.get(key, "<absent>"), [*path, key])
+    if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
+        for i, (a, b) in enumerate(zip(want, got, strict=True)):
+            if a != b:
+                return _walk(a, b, [*path, i])
+    return path, want, got
+
+
+def _leaf(value: Any) -> str:
+    return _short(json.dumps(value, ensure_ascii=False), 80)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value))  # "float", "decimal", "ip", "not_utc"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, str) and value.startswith("<"):
+        return value
+    return type(value).__name__.replace("dict", "object").replace("str", "text")
 
 
 def summary(found: list[Disagreement], *, per_group: int = 1) -> str:
     """A table: one row per (step, expected, actual class), with a count and an input."""
     groups: dict[tuple[str, str, str], list[Disagreement]] = {}
     for d in found:
-        actual_kind = d.actual.split(" ", 1)[0] if not d.raw else d.actual.split(":", 1)[0]
         expected_kind = d.expected.split(" ", 1)[0]
-        groups.setdefault((d.step, expected_kind, actual_kind), []).append(d)
+        groups.setdefault((d.step, expected_kind, d.group), []).append(d)
     lines = [f"{len(found)} disagreement(s) in {len(groups)} group(s):"]
     for (step, expected, actual), items in sorted(groups.items()):
         lines.append(f"  {step}: expected {expected}, got {actual}  (x{len(items)})")
