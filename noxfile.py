@@ -5,6 +5,9 @@ postgres session needs no running server: the suite starts a throwaway PostgreSQ
 (conformance/harness/postgres.py) unless DATASDK_TEST_POSTGRES_URL names one. The
 libsql-remote session runs against DATASDK_TEST_LIBSQL_URL, or else starts the libSQL
 authors' Hrana test server (conformance/harness/hrana.py) when it is found.
+
+Arguments after `--` go to pytest: `nox -s conformance-postgres --
+--differential-examples=50000` runs the differential suite with more examples.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def pytest_report_header() -> str:
 
 # The differential suite's default size: thousands of examples, about a minute or two
 # per backend on a small machine; `--differential-examples=50000` for a long run.
-DIFFERENTIAL_EXAMPLES = 4000
+DIFFERENTIAL_EXAMPLES = 6000
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import datasdk
 from differential import oracle as o
 from differential import rows
+from differential.paging import check_pages, page_spec
 from differential.runner import Recorder, case, fresh, observe
 from differential.values import (
     datetimes_any,
@@ -309,3 +310,43 @@ async def wallets_debit(
     db: datasdk.Database, spec: dict[str, Any], rec: Recorder, state: Any
 ) -> None:
     await _move(db, spec, rec, debit=True)
+
+
+@case("wallets.history", page_spec(user_ids_any()))
+async def wallets_history(
+    db: datasdk.Database, spec: dict[str, Any], rec: Recorder, state: Any
+) -> None:
+    uid = await rows.user(db, wallet=True)
+    wallet = await db.wallets.get(uid)
+    made = []
+    for i in range(spec["rows"]):
+        key = fresh("h")
+        await db.wallets.credit(uid, i + 1, kind="grant", idempotency_key=key)
+        made.append(
+            {
+                "id": "<uuid>",
+                "wallet_id": "<wallet>",
+                "amount": i + 1,
+                "kind": "grant",
+                "idempotency_key": key,
+                "scan_job_id": None,
+                "created_at": o.NOW,
+            }
+        )
+    owner = uid if spec["owner"] == FRESH else spec["owner"]
+
+    def owner_ok() -> bool:
+        if o.text(owner) != uid:
+            raise o.Refused("NotFoundError")  # no such wallet
+        return True
+
+    await check_pages(
+        rec,
+        "wallets.history",
+        spec,
+        made,
+        owner,
+        owner_ok,
+        lambda who, limit, cursor: db.wallets.history(who, limit=limit, cursor=cursor),
+        {wallet.id: "<wallet>"},
+    )

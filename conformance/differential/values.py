@@ -35,15 +35,19 @@ EDGE_TEXT = (
     "b" * 10_001,
 )
 
+# Text no database should store: refused with ValidationError everywhere.
+UNSTORABLE = ("\x00", "a\x00b", "\ud800", "x\udfffy", "\udc80\x00")
+
 text_chars = st.characters(codec=None, exclude_categories=())  # surrogates included
 
 
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
-    """Any text, hostile included."""
+    """Any text, hostile included; NUL and lone surrogates in a quarter of them."""
     return st.one_of(
         st.text(max_size=max_size),
         st.text(alphabet=text_chars, max_size=max_size),
         st.sampled_from(EDGE_TEXT),
+        st.sampled_from(UNSTORABLE),
     )
 
 
