@@ -251,10 +251,11 @@ async def _move(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, debit
         ref = None if job_ref is None else o.row_id(job_ref)
         if o.text(wanted) != uid:
             raise o.Refused("NotFoundError")
+        if debit and amount > spec["balance"]:
+            # Nothing is written, so no reference is checked.
+            raise o.Refused("InsufficientCredits")
         if ref is not None and job is None:
             raise o.Refused("ForeignKeyViolation")
-        if debit and amount > spec["balance"]:
-            raise o.Refused("InsufficientCredits")
         signed = -amount if debit else amount
         return {
             "id": "<uuid>",
