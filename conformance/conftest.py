@@ -86,9 +86,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         found = [d for recorder in RESULTS for d in recorder.found]
         examples = sum(recorder.examples for recorder in RESULTS)
         checks = sum(recorder.checks for recorder in RESULTS)
+        values = sum(recorder.values for recorder in RESULTS)
         terminalreporter.section(f"differential suite on {_backend()}")
         terminalreporter.write_line(
-            f"{len(RESULTS)} methods, {examples} examples, {checks} outcomes compared,"
+            f"{len(RESULTS)} methods, {examples} examples, {checks} outcomes compared"
+            f" ({values} values, {checks - values} errors expected),"
             f" {len(found)} disagreements ({sum(d.raw for d in found)} raw exceptions)"
         )
         if found:

@@ -99,10 +99,12 @@ class Recorder:
     case: str
     examples: int = 0
     checks: int = 0
+    values: int = 0  # checks whose expected outcome is a value, not an error
     found: list[Disagreement] = field(default_factory=list)
 
     def check(self, step: str, spec: object, expected: Expected, actual: Outcome) -> bool:
         self.checks += 1
+        self.values += expected.error is None
         if agrees(expected, actual):
             return True
         shown, group = str(actual), actual.detail
