@@ -14,6 +14,7 @@ examples in every session (derandomized, no example database). `--differential-e
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -28,7 +29,9 @@ from differential import (  # noqa: F401 (each registers its cases)
     cases_reports,
     cases_scans,
 )
+from differential import oracle as o
 from differential.runner import CASES, RESULTS, Recorder, summary
+from differential.values import nested
 
 
 def draw(strategy: Any, n: int) -> list[Any]:
@@ -68,3 +71,32 @@ async def test_method_agrees_with_the_oracle(
         recorder.examples += 1
         await registered.run(database, spec, recorder, state)
     assert not recorder.found, summary(recorder.found, per_group=2)
+
+
+@pytest.mark.parametrize(
+    ("compute", "expected"),
+    [
+        (lambda: o.text("a\x00b"), "ValidationError+"),
+        (lambda: o.text("x\udfffy"), "ValidationError+"),
+        (lambda: o.integer(True, 0, 10), "ValidationError+"),
+        (lambda: o.integer(1.0, 0, 10), "ValidationError+"),
+        (lambda: o.integer(2**31, *o.INT4), "ValidationError+"),
+        (lambda: o.row_id(0), "ValidationError+"),
+        (lambda: o.aware(datetime(2024, 1, 1)), "ValidationError+"),
+        (
+            lambda: o.aware(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))),
+            "ValidationError+",
+        ),
+        (lambda: o.json_field(nested(o.MIN_REFUSED_DEPTH, "list")), "ValidationError+"),
+        (lambda: {"n": 1e16}, 'ok {"n": {"float": "1e+16"}}'),
+        (lambda: {"n": 10**16}, 'ok {"n": 10000000000000000}'),
+        (lambda: -0.0, 'ok {"float": "0.0"}'),
+        (
+            lambda: o.aware(datetime(2024, 1, 1, 5, tzinfo=timezone(timedelta(hours=5)))),
+            'ok "2024-01-01T00:00:00+00:00"',
+        ),
+    ],
+)
+def test_the_oracle_states_the_rules(compute: Any, expected: str) -> None:
+    """The oracle's own answers for a few inputs, so a change to a rule is a visible one."""
+    assert str(o.expect(compute)) == expected
