@@ -14,11 +14,15 @@ examples in every session (derandomized, no example database). `--differential-e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 
 import datasdk
 from differential import (  # noqa: F401 (each registers its cases)
@@ -32,6 +36,25 @@ from differential import (  # noqa: F401 (each registers its cases)
 from differential import oracle as o
 from differential.runner import CASES, RESULTS, Recorder, summary
 from differential.values import nested
+
+
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis mixes literals from the local modules imported so far into what it
+    draws. Which modules those are depends on what else ran in the process (the whole
+    conformance suite, or this file alone), and so would the examples: draw without
+    them. (An internal of Hypothesis; where it is missing there is nothing to undo.)"""
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None:
+        yield
+        return
+    providers.CONSTANTS_CACHE.cache.clear()
+    providers._get_local_constants = Constants  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original  # type: ignore[attr-defined]
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def draw(strategy: Any, n: int) -> list[Any]:
@@ -53,7 +76,8 @@ def draw(strategy: Any, n: int) -> list[Any]:
     def collect(spec: Any) -> None:
         drawn.append(spec)
 
-    collect()
+    with _without_local_constants():
+        collect()
     return drawn
 
 
