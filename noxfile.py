@@ -9,6 +9,9 @@ authors' Hrana test server (conformance/harness/hrana.py) when it is found.
 Every session but `install` installs the package with all its extras. `install` installs
 it as a user would, into fresh environments: with no extra, and with each extra alone
 (`nox -s install`, or one of them: `nox -s "install(postgres)"`).
+
+Arguments after `--` go to pytest: `nox -s conformance-postgres --
+--differential-examples=50000` runs the differential suite with more examples.
 """
 
 from __future__ import annotations

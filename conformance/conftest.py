@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import datasdk
+from differential.runner import RESULTS, summary
 from harness.faults import FileHolder, HranaRestart, Interruption, PostgresRestart, file_of
 from harness.faults import unavailable_reason as interruption_unavailable
 from harness.hrana import ENV_CONTROL
@@ -45,6 +46,26 @@ def _backend() -> str:
 
 def pytest_report_header() -> str:
     return f"datasdk conformance backend: {_backend()}"
+
+
+# The differential suite's default size: thousands of examples, about a minute or two
+# per backend on a small machine; `--differential-examples=50000` for a long run.
+DIFFERENTIAL_EXAMPLES = 6000
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--differential-examples",
+        type=int,
+        default=int(os.environ.get("DATASDK_DIFFERENTIAL_EXAMPLES", DIFFERENTIAL_EXAMPLES)),
+        help="examples the differential suite runs, shared evenly by the repository methods"
+        f" (default {DIFFERENTIAL_EXAMPLES}, or DATASDK_DIFFERENTIAL_EXAMPLES)",
+    )
+
+
+@pytest.fixture
+def differential_examples(request: pytest.FixtureRequest) -> int:
+    return int(request.config.getoption("--differential-examples"))
 
 
 _deselected: list[str] = []
@@ -72,6 +93,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if RESULTS:
+        found = [d for recorder in RESULTS for d in recorder.found]
+        examples = sum(recorder.examples for recorder in RESULTS)
+        checks = sum(recorder.checks for recorder in RESULTS)
+        values = sum(recorder.values for recorder in RESULTS)
+        terminalreporter.section(f"differential suite on {_backend()}")
+        terminalreporter.write_line(
+            f"{len(RESULTS)} methods, {examples} examples, {checks} outcomes compared"
+            f" ({values} values, {checks - values} errors expected),"
+            f" {len(found)} disagreements ({sum(d.raw for d in found)} raw exceptions)"
+        )
+        if found:
+            terminalreporter.write_line(summary(found))
     if _deselected:
         terminalreporter.section(f"deselected on {_backend()}")
         for line in _deselected:
