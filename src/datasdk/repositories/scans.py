@@ -87,7 +87,10 @@ class SqlScans:
                             {
                                 "id": new_id(),
                                 "scan_id": scan.id,
-                                **module.model_dump(exclude_none=True),
+                                # Every column, so that one row's missing optional
+                                # field cannot shape the others (a multi-row VALUES
+                                # takes its columns from the first row).
+                                **module.model_dump(),
                             }
                             for module in outcome.modules
                         ]
