@@ -96,7 +96,7 @@ async def enqueue(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, sta
 
     def expected() -> Any:
         url = _url(spec["url"])
-        if user is not None and o.text(user) != uid:
+        if user is not None and o.user_id(user) != uid:
             raise o.Refused("NotFoundError")
         return _job(url, user)
 

@@ -15,6 +15,7 @@ import enum
 import ipaddress
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,10 +35,9 @@ MAX_ALLOWED_DEPTH = 16
 MIN_REFUSED_DEPTH = 500
 INT4 = (-(2**31), 2**31 - 1)
 BIGINT = (-(2**63), 2**63 - 1)
-# Retention and staleness windows: a count of days well inside any timestamp range is
-# a valid argument, one that reaches before year 1 is not (values draw no others).
-MAX_DAYS_ALLOWED = 100_000
-MIN_DAYS_REFUSED = 3_000_000
+# Retention and staleness windows: 1 to 36,500 days (a century), as docs/errors.md
+# states; a timedelta above zero and at most as long.
+MAX_DAYS = 36_500
 # Server-set times fall in this window (now .. a trial's 14 days later, with slack).
 _NOW = datetime.now(UTC)
 _WINDOW = (_NOW - timedelta(days=1), _NOW + timedelta(days=30))
@@ -105,16 +105,24 @@ def integer(value: object, low: int, high: int) -> int:
     return value
 
 
+# A UUID's one string spelling: 8-4-4-4-12 hex digits, either case (str(uuid.UUID)).
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def row_id(value: object) -> uuid.UUID:
-    """A row id: a UUID, or a str that spells one."""
+    """A row id: a UUID, or its 36-character string form (hex digits in either case);
+    braces, `urn:uuid:`, bare hex and numbers are refused."""
     if isinstance(value, uuid.UUID):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
         raise invalid()
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise invalid() from None
+    return uuid.UUID(value)
+
+
+def user_id(value: object) -> str:
+    """A user id, wherever one is an argument: 1 to 255 characters, none a control
+    character (an id no user can have is refused, not looked up)."""
+    return bounded_text(value, 1, 255)
 
 
 def member(enum_type: type[enum.StrEnum], value: object) -> Any:
@@ -124,7 +132,14 @@ def member(enum_type: type[enum.StrEnum], value: object) -> Any:
 
 
 def days(value: object) -> int:
-    return integer(value, 1, MAX_DAYS_ALLOWED)
+    return integer(value, 1, MAX_DAYS)
+
+
+def age(value: object) -> timedelta:
+    """A timedelta above zero and at most MAX_DAYS days."""
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= timedelta(days=MAX_DAYS):
+        raise invalid()
+    return value
 
 
 def aware(value: object) -> datetime:
