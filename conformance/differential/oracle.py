@@ -34,6 +34,8 @@ from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 MAX_ALLOWED_DEPTH = 16
 MIN_REFUSED_DEPTH = 500
 INT4 = (-(2**31), 2**31 - 1)
+# An expected version: what the version column (int4, starting at 1) can hold.
+VERSION = (1, INT4[1])
 BIGINT = (-(2**63), 2**63 - 1)
 # Retention and staleness windows: 1 to 36,500 days (a century), as docs/errors.md
 # states; a timedelta above zero and at most as long.
@@ -129,6 +131,11 @@ def member(enum_type: type[enum.StrEnum], value: object) -> Any:
     if not isinstance(value, str) or value not in enum_type._value2member_map_:
         raise invalid()
     return enum_type(value)
+
+
+def version(value: object) -> int:
+    """An expected version: an int from 1 to 2**31 - 1 (0 names no version a row has)."""
+    return integer(value, *VERSION)
 
 
 def days(value: object) -> int:
