@@ -24,7 +24,8 @@ def json_problem(value: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH)
 
     Storable: dicts with str keys, lists and tuples, str (no NUL, no lone surrogate:
     text no backend stores alike), int, finite float, bool and None; nested at most
-    `max_depth` levels; at most `max_bytes` bytes in UTF-8 as compact JSON (`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`).
+    `max_depth` levels; at most `max_bytes` bytes in UTF-8 as compact JSON
+    (`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`).
     """
     size = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
