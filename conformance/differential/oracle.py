@@ -29,10 +29,11 @@ import datasdk
 from datasdk.models._base import decode_cursor
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 
-# Every limit a data layer may choose lets JSON this deep through (values.SHALLOW) and
-# none lets this deep through (values.DEEP): the oracle does not pin the exact limit.
-MAX_ALLOWED_DEPTH = 16
-MIN_REFUSED_DEPTH = 500
+# JSON nested more than this many levels (the top level is level 1) is refused, as
+# docs/errors.md states; values.EDGE draws depths either side of it.
+MAX_JSON_DEPTH = 64
+# Where `stored` stops walking (a value this deep is refused by MAX_JSON_DEPTH anyway).
+_WALK_LIMIT = 500
 INT4 = (-(2**31), 2**31 - 1)
 # An expected version: what the version column (int4, starting at 1) can hold.
 VERSION = (1, INT4[1])
@@ -200,7 +201,7 @@ def stored(value: object, depth: int = 0) -> None:
     """The rules for a value about to be stored: strings without NUL or lone surrogates;
     JSON of finite numbers, plain types, string keys and bounded depth; datetimes aware
     and in range."""
-    if depth > MIN_REFUSED_DEPTH:
+    if depth > _WALK_LIMIT:
         raise invalid()
     if isinstance(value, str):
         if bad_string(value):
@@ -231,22 +232,23 @@ def stored(value: object, depth: int = 0) -> None:
 
 
 def json_depth(value: object) -> int:
-    """Containers nested in `value` (iteratively: the value may be deeper than Python's
-    recursion limit)."""
-    deepest, stack = 0, [(value, 0)]
+    """Levels of containers in `value` (a scalar 0, `[]` 1, `[[1]]` 2), counted
+    iteratively: the value may be deeper than Python's recursion limit."""
+    deepest, stack = 0, [(value, 1)]
     while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
+        item, level = stack.pop()
         if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values())
         elif isinstance(item, list | tuple):
-            stack.extend((v, depth + 1) for v in item)
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item)
     return deepest
 
 
 def json_field(value: object) -> None:
-    """JSON nested deeper than any limit allows is refused, whatever the model did."""
-    if json_depth(value) >= MIN_REFUSED_DEPTH:
+    """JSON nested more than MAX_JSON_DEPTH levels is refused, whatever the model did."""
+    if json_depth(value) > MAX_JSON_DEPTH:
         raise invalid()
 
 
