@@ -3,10 +3,12 @@
 It answers, for one call, either the error a caller gets (a datasdk class name; for
 refused input, "ValidationError or a subclass") or the canonical value read back. It
 uses the SDK's own input models and URL rules, which run before any SQL and so cannot
-differ per backend, and adds the rules of issue 13 on top of them: wrong types and
-out-of-range numbers, naive datetimes, over-deep JSON, and NUL or lone surrogates in
-any stored or compared string are ValidationError; JSON numbers come back as given
-(a float stays a float, an int an exact int).
+differ per backend, and states the argument rules of docs/errors.md ("Arguments:
+checked before any SQL") on top of them: wrong types and out-of-range numbers, row ids
+in any spelling but a UUID's 36-character form, user ids no user can have, naive
+datetimes, JSON nested more than 64 levels, and NUL or lone surrogates in any stored or
+compared string are ValidationError; JSON numbers come back as given (a float stays a
+float, an int an exact int).
 """
 
 from __future__ import annotations
