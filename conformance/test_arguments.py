@@ -589,7 +589,10 @@ async def test_unstorable_text_is_refused_before_an_illegal_move_is_seen(
     would also be an illegal move is a ValidationError, never InvalidStateTransition."""
     user = await new_user(database)
     domain = await database.domains.add(user.id, _domain())
-    scan = await database.scans.start(domain.id)  # pending: complete and fail are illegal
+    scan = await database.scans.start(domain.id)
+    await database.scans.mark_running(scan.id)
+    await database.scans.complete(scan.id, datasdk.ScanOutcome(total_score=90))
+    # Completed: a second complete, or a fail, is an illegal move.
     with statements_sent(database) as sent:
         with pytest.raises(datasdk.ValidationError) as caught:
             await database.scans.fail(scan.id, f"failed {bad}")
