@@ -91,3 +91,23 @@ def dumps(value: Any) -> str:
     if not encoded.isascii() and _SURROGATE.search(encoded):
         raise _refuse("JSON strings may not hold a lone surrogate (U+D800..U+DFFF)", None)
     return encoded
+
+
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent, read as `numeric` keeps it: no
+    fraction digits left (`1e16`, `1E2`) is an integer, otherwise a float, and never
+    a negative zero. PostgreSQL's jsonb does this on input; reading every backend's
+    JSON text this way gives raw SQL's spellings one value everywhere."""
+    number = Decimal(text)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(number)
+    return float(number) + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
+_DECODE = json.JSONDecoder(parse_float=_number).decode
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of stored JSON text, the same whichever backend stored it."""
+    return _DECODE(text.decode() if isinstance(text, bytes) else text)
