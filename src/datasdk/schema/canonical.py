@@ -22,7 +22,7 @@ from datasdk.errors import ValidationError
 _ENCODE = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, check_circular=True, separators=(",", ":")
 ).encode
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 NUL_ESCAPE = "\\u0000"
 
 
@@ -35,7 +35,7 @@ def check_text(value: str, field: str | None = None) -> str:
     """`value` if every backend can store it as text: no NUL, no lone surrogate."""
     if "\x00" in value:
         raise _refuse("text may not hold the NUL character", field)
-    if not value.isascii() and _SURROGATE.search(value):
+    if not value.isascii() and SURROGATE.search(value):
         raise _refuse("text may not hold a lone surrogate (U+D800..U+DFFF)", field)
     return value
 
@@ -88,7 +88,7 @@ def dumps(value: Any) -> str:
         raise _refuse(f"not storable as JSON ({exc})", None) from None
     if holds_nul_escape(encoded):
         raise _refuse("JSON strings may not hold the NUL character", None)
-    if not encoded.isascii() and _SURROGATE.search(encoded):
+    if not encoded.isascii() and SURROGATE.search(encoded):
         raise _refuse("JSON strings may not hold a lone surrogate (U+D800..U+DFFF)", None)
     return encoded
 

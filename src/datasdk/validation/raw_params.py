@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from datasdk.errors import ValidationError
-from datasdk.schema.canonical import check_text
+from datasdk.schema.canonical import SURROGATE
 from datasdk.validation.arguments import INT8_MAX, INT8_MIN, aware
 
 # What every backend binds the same way (the dialect then puts it in its stored form).
@@ -52,7 +52,11 @@ def raw_value(value: Any, name: str) -> Any:
             field=name,
         )
     if isinstance(value, str):
-        return check_text(value, name)
+        # A lone surrogate cannot even be sent as UTF-8. A NUL can: the type checks
+        # refuse it in every column (InvalidValue), as PostgreSQL's text does.
+        if not value.isascii() and SURROGATE.search(value):
+            raise ValidationError(f"{name}: text may not hold a lone surrogate", field=name)
+        return value
     if isinstance(value, datetime):
         aware(value, name)  # naive, or beyond the range in UTC: refused alike
     return value
