@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import datasdk
 from datasdk.config import DEFAULT_URL, TOKEN_ENV, URL_ENV, Backend, resolve
 from datasdk.errors import ConfigurationError
 
@@ -153,3 +154,18 @@ def test_display_url_masks_postgresql_password() -> None:
 def test_display_url_without_password_is_unchanged() -> None:
     assert resolve("postgresql://alice@h/db").display_url == "postgresql://alice@h/db"
     assert resolve("sqlite:///x.db").display_url == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://u:secret@host:abc/db", "postgresql://u:secret@[::1/db"]
+)
+def test_a_malformed_url_is_a_configuration_error_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        datasdk.connect(url)
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("size", [0, -1, True, 2.5, "5", 10**6])
+def test_pool_size_is_a_sensible_integer(size: object) -> None:
+    with pytest.raises(datasdk.ValidationError):
+        datasdk.connect("sqlite+aiosqlite:///unused.db", pool_size=size)  # type: ignore[arg-type]

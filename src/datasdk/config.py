@@ -7,6 +7,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy.engine import make_url
+
 from datasdk.errors import ConfigurationError
 
 URL_ENV = "DATASDK_DATABASE_URL"
@@ -88,7 +90,16 @@ def resolve(url: str | None = None, *, auth_token: str | None = None) -> Databas
     raw = scheme + raw[len(scheme) :]
     if backend is Backend.LIBSQL:
         raw, token = _split_libsql_token(raw, token)
-    return DatabaseConfig(backend=backend, url=raw, auth_token=token)
+    config = DatabaseConfig(backend=backend, url=raw, auth_token=token)
+    try:  # a port that is not a number, an unclosed IPv6 bracket: say so now
+        urllib.parse.urlsplit(raw).port  # noqa: B018 (parsing is the check)
+        make_url(config.sqlalchemy_url)
+    except ValueError:
+        # The parser's message may quote the URL, password and all: not repeated here.
+        raise ConfigurationError(
+            "malformed database URL: check its port (a number) and any [IPv6] brackets"
+        ) from None
+    return config
 
 
 def _split_libsql_token(url: str, token: str | None) -> tuple[str, str | None]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, MetaData, event, text
 from sqlalchemy.engine import ExceptionContext
@@ -29,6 +29,12 @@ from datasdk.project import AppMigrations
 from datasdk.repositories._unit import Units
 from datasdk.repositories.access import RepositoryAccess
 from datasdk.validation import Resolver
+from datasdk.validation import arguments as check
+from datasdk.validation.raw_params import raw_params
+
+T = TypeVar("T")
+# A bound that catches a mistyped size (pool_size=10**6) before any connection.
+MAX_POOL_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,9 @@ class Transaction(RepositoryAccess):
         """Run one statement (raw SQL text or a SQLAlchemy construct) in this unit of work."""
         stmt = text(statement) if isinstance(statement, str) else statement
         try:
+            checked = raw_params(params)  # refused alike on every backend
             with translated(self._profile):  # a value that cannot be stored: refused
-                values = {k: self._profile.raw_param(v) for k, v in (params or {}).items()}
+                values = {k: self._profile.raw_param(v) for k, v in checked.items()}
         except BaseException as exc:
             self._fail(exc)
             raise
@@ -425,6 +432,7 @@ class Database(RepositoryAccess):
         The caller's own exceptions roll the unit back and reach them unchanged: only
         statements are translated, never the caller's code.
         """
+        read_only = check.flag(read_only, "read_only")
         options = self.profile.read_only_options if read_only else {}
         try:
             connection, tx = await self._begin(options)
@@ -496,9 +504,14 @@ class Database(RepositoryAccess):
         *,
         read_only: bool = False,
     ) -> QueryResult:
-        """Run one statement in a unit of work of its own."""
-        async with self.transaction(read_only=read_only) as tx:
-            return await tx.execute(statement, params)
+        """Run one statement in a unit of work of its own. A `read_only` one that lost its
+        connection is run once more (it changed nothing), as the repositories' reads are."""
+
+        async def run() -> QueryResult:
+            async with self.transaction(read_only=read_only) as tx:
+                return await tx.execute(statement, params)
+
+        return await (_read_once_more(run) if read_only else run())
 
     async def migrate(self, revision: str = "heads") -> None:
         """Upgrade the schema to `revision` (default: the newest, the application's too)."""
@@ -515,13 +528,26 @@ class Database(RepositoryAccess):
         """How the live schema drifted from the logical one; empty when it matches."""
         from datasdk.inspection import drift
 
-        async with self.connection() as connection:
-            return await connection.run_sync(drift, self.profile, self.app.metadata)
+        async def run() -> list[str]:
+            async with self.connection() as connection:
+                return await connection.run_sync(drift, self.profile, self.app.metadata)
+
+        return await _read_once_more(run)
 
     async def current_revision(self) -> str | None:
         from datasdk.migrate import current
 
-        return await current(self)
+        return await _read_once_more(lambda: current(self))
+
+
+async def _read_once_more(read: Callable[[], Awaitable[T]]) -> T:
+    """A read outside any unit: sent once more if its connection was lost. It changed
+    nothing, and the disconnect invalidated the pool, so the second try gets a fresh
+    connection (docs/reliability.md)."""
+    try:
+        return await read()
+    except ConnectionLost:
+        return await read()
 
 
 @contextmanager
@@ -540,6 +566,7 @@ def create_engine(
     """The AsyncEngine `connect(url)` would open, for an application that shares one
     engine between its own code and the SDK (`connect(engine)`)."""
     config = _config.resolve(url, auth_token=auth_token)
+    pool_size = check.integer(pool_size, "pool_size", low=1, high=MAX_POOL_SIZE)
     return profile_for(config.backend).engine(config, pool_size=pool_size, max_overflow=pool_size)
 
 
@@ -567,6 +594,7 @@ def connect(
     app = AppMigrations(versions=Path(migrations) if migrations else None, metadata=metadata)
     if url is None or isinstance(url, str):
         config = _config.resolve(url, auth_token=auth_token)
+        pool_size = check.integer(pool_size, "pool_size", low=1, high=MAX_POOL_SIZE)
         return Database(config, pool_size=pool_size, resolver=resolver, app=app)
     if auth_token is not None:
         raise ConfigurationError("auth_token goes with a URL; an engine has its own")

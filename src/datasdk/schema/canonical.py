@@ -22,7 +22,7 @@ from datasdk.errors import ValidationError
 _ENCODE = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, check_circular=True, separators=(",", ":")
 ).encode
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 NUL_ESCAPE = "\\u0000"
 
 
@@ -35,7 +35,7 @@ def check_text(value: str, field: str | None = None) -> str:
     """`value` if every backend can store it as text: no NUL, no lone surrogate."""
     if "\x00" in value:
         raise _refuse("text may not hold the NUL character", field)
-    if not value.isascii() and _SURROGATE.search(value):
+    if not value.isascii() and SURROGATE.search(value):
         raise _refuse("text may not hold a lone surrogate (U+D800..U+DFFF)", field)
     return value
 
@@ -88,6 +88,26 @@ def dumps(value: Any) -> str:
         raise _refuse(f"not storable as JSON ({exc})", None) from None
     if holds_nul_escape(encoded):
         raise _refuse("JSON strings may not hold the NUL character", None)
-    if not encoded.isascii() and _SURROGATE.search(encoded):
+    if not encoded.isascii() and SURROGATE.search(encoded):
         raise _refuse("JSON strings may not hold a lone surrogate (U+D800..U+DFFF)", None)
     return encoded
+
+
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent, read as `numeric` keeps it: no
+    fraction digits left (`1e16`, `1E2`) is an integer, otherwise a float, and never
+    a negative zero. PostgreSQL's jsonb does this on input; reading every backend's
+    JSON text this way gives raw SQL's spellings one value everywhere."""
+    number = Decimal(text)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(number)
+    return float(number) + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
+_DECODE = json.JSONDecoder(parse_float=_number).decode
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of stored JSON text, the same whichever backend stored it."""
+    return _DECODE(text.decode() if isinstance(text, bytes) else text)

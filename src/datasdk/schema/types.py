@@ -18,7 +18,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from datasdk.schema.canonical import check_text, dumps
+from datasdk.schema.canonical import check_text, dumps, loads
 
 # Fixed width, so that text order is time order on SQLite/libSQL.
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -102,6 +102,18 @@ class JSONType(TypeDecorator[Any]):
     def bind_processor(self, dialect: Dialect) -> Any:
         # The one JSON text (see `canonical`), whatever JSON serializer the engine has.
         return _bind_json
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # Where rows hold JSON text (SQLite, libSQL), read it as jsonb keeps numbers,
+        # whatever spelling raw SQL stored (see `canonical`). Where the driver decodes
+        # the value itself (asyncpg's jsonb codec), the server already normalised it.
+        if self.load_dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return None
+        return _result_json
+
+
+def _result_json(value: Any) -> Any:
+    return loads(value) if isinstance(value, str | bytes) else value
 
 
 def _bind_json(value: Any) -> str | None:
