@@ -105,7 +105,7 @@ NOT_BOOLS = [1, 0, "true", None, 1.0]
 NOT_STATES = ["BOGUS", "fetching", 1, None, True, datasdk.ScanStatus.RUNNING]
 NOT_KINDS = ["bogus", 5, None]
 NOT_KEYS = ["", "x" * 256, "a\nb", 5, None, b"key", "k\udfff"]
-NOT_TEXT = ["", "x" * 10_001, 5, None, b"failed", "failed \ud800"]
+NOT_TEXT = ["", "x" * 10_001, 5, None, b"failed", "failed \ud800", "failed\x00"]
 
 
 def _outcome() -> datasdk.ScanOutcome:
@@ -579,6 +579,33 @@ async def test_the_largest_file_size_is_stored_and_read_back(database: datasdk.D
     with pytest.raises(datasdk.ValidationError) as caught:
         datasdk.NewReport(filename="r.pdf", s3_path="s3://b/r", file_size=2**63)
     assert caught.value.field == "file_size"
+
+
+@pytest.mark.parametrize("bad", ["A\x00", "\ud800"])
+async def test_unstorable_text_is_refused_before_an_illegal_move_is_seen(
+    database: datasdk.Database, bad: str
+) -> None:
+    """NUL and lone surrogates are wrong input, refused before any SQL: a call that
+    would also be an illegal move is a ValidationError, never InvalidStateTransition."""
+    user = await new_user(database)
+    domain = await database.domains.add(user.id, _domain())
+    scan = await database.scans.start(domain.id)
+    await database.scans.mark_running(scan.id)
+    await database.scans.complete(scan.id, datasdk.ScanOutcome(total_score=90))
+    # Completed: a second complete, or a fail, is an illegal move.
+    with statements_sent(database) as sent:
+        with pytest.raises(datasdk.ValidationError) as caught:
+            await database.scans.fail(scan.id, f"failed {bad}")
+        assert caught.value.field == "error_message"
+        with pytest.raises(datasdk.ValidationError) as built:
+            datasdk.ScanOutcome(total_score=90, grade=bad)
+        assert built.value.field == "grade"
+        with pytest.raises(datasdk.ValidationError) as nested:
+            datasdk.ScanOutcome(total_score=90, weights_used={"w": bad})
+        assert nested.value.field == "weights_used"
+    assert sent == []
+    with pytest.raises(datasdk.InvalidStateTransition):
+        await database.scans.fail(scan.id, "failed")
 
 
 @pytest.mark.parametrize("since", ["2020-01-01", 0, date(2020, 1, 1)])

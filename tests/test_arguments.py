@@ -113,20 +113,25 @@ def test_text_lengths_and_characters() -> None:
     _refused(check.text, "", "m", max_length=3)
     _refused(check.text, "abcd", "m", max_length=3)
     _refused(check.text, "\udc80", "m", max_length=3)
+    # NUL is refused whether or not other control characters are taken.
+    assert _refused(check.text, "a\x00", "m", max_length=3).field == "m"
 
 
 # JSON: one iterative walk.
 
+# Storable text: anything but NUL and lone surrogates (which UTF-8 cannot encode),
+# which test_json_strings_hold_no_nul_or_lone_surrogate covers.
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"))
 _scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
+    | _text
 )
 _json = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
     max_leaves=30,
 )
 
@@ -176,6 +181,20 @@ def test_depth_is_limited_without_recursion() -> None:
 )
 def test_only_plain_json_is_taken(value: Any) -> None:
     assert json_problem(value, max_bytes=10**6) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a\x00", ["\ud800"], {"k": ["x\udfffy"]}, {"\x00": 1}, {"a": {"\ud83d": 1}}],
+)
+def test_json_strings_hold_no_nul_or_lone_surrogate(value: Any) -> None:
+    """Text no backend stores alike, in a value or a key, at any depth."""
+    assert json_problem(value, max_bytes=10**6) is not None
+
+
+def test_json_strings_may_hold_any_other_character() -> None:
+    value = {"\U0001f600k\u0301": ["\x01\x1f\x7f", "\ufeff\U0010ffff", "\\u0000"]}
+    assert json_problem(value, max_bytes=10**6) is None
 
 
 def test_a_huge_value_is_refused_by_size_before_it_is_walked() -> None:
@@ -251,6 +270,43 @@ def test_file_size_fits_a_bigint() -> None:
 )
 def test_model_timestamps_are_aware_datetimes(value: object) -> None:
     assert _refused(datasdk.NewUser, trial_ends_at=value).field == "trial_ends_at"
+
+
+_RESULT = {"risk_score": 1, "content_hash": HASH}
+_TEXT_FIELDS = [
+    (datasdk.NewUser, {}, "name"),
+    (datasdk.NewDomain, {"url": "https://d.example.com", "display_name": "d"}, "display_name"),
+    (datasdk.NewDomain, {"url": "https://d.example.com", "display_name": "d"}, "dkim_selector"),
+    (datasdk.NewScanResult, _RESULT, "content_type"),
+    (datasdk.NewScanResult, _RESULT, "model_used"),
+    (datasdk.NewScanResult, _RESULT, "reasoning"),
+    (datasdk.NewScanModule, {"module": "ssl_tls", "status": "ok"}, "platform"),
+    (datasdk.ScanOutcome, {"total_score": 1}, "grade"),
+    (datasdk.ScanOutcome, {"total_score": 1}, "scoring_version"),
+    (datasdk.NewReport, {"filename": "r.pdf", "s3_path": "s3://b/r"}, "s3_path"),
+    (datasdk.NewErrorLog, {"type": "client_error", "severity": "info", "message": "m"}, "message"),
+    (datasdk.NewErrorLog, {"type": "client_error", "severity": "info", "message": "m"}, "url"),
+    (
+        datasdk.NewErrorLog,
+        {"type": "client_error", "severity": "info", "message": "m"},
+        "user_agent",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "base", "field"), _TEXT_FIELDS)
+@pytest.mark.parametrize("bad", ["a\x00", "\ud800", "x\udfffy"])
+def test_text_fields_refuse_nul_and_lone_surrogates(
+    model: type[Any], base: dict[str, Any], field: str, bad: str
+) -> None:
+    """Whatever the field's own type: refused when the model is built, before any SQL."""
+    model(**{**base, field: "ok"})
+    assert _refused(model, **{**base, field: bad}).field == field
+
+
+def test_header_values_refuse_lone_surrogates() -> None:
+    headers = {"content-type": "text/html\ud800"}
+    assert _refused(datasdk.NewScanResult, **_RESULT, http_headers=headers).field == "http_headers"
 
 
 def test_user_ids_in_models_are_strings() -> None:

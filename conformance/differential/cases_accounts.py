@@ -119,7 +119,7 @@ async def users_create(
 
 
 def _lookup_user(value: object, known: dict[str, Any]) -> Any:
-    if o.text(value) not in known:
+    if o.user_id(value) not in known:
         raise o.Refused("NotFoundError")
     return known[value]  # type: ignore[index]
 
@@ -181,7 +181,7 @@ WALLET_SPEC = st.fixed_dictionaries({"user_id": USER_REF, "has_wallet": st.boole
 
 
 def _wallet(wanted: object, uid: str, balance: int, exists: bool) -> Any:
-    if o.text(wanted) != uid or not exists:
+    if o.user_id(wanted) != uid or not exists:
         raise o.Refused("NotFoundError")
     return rows.wallet_value(uid, balance)
 
@@ -249,7 +249,7 @@ async def _move(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, debit
         o.bounded_text(key, 1, 255)
         chosen = o.kind(spec["kind"], debit)
         ref = None if job_ref is None else o.row_id(job_ref)
-        if o.text(wanted) != uid:
+        if o.user_id(wanted) != uid:
             raise o.Refused("NotFoundError")
         if debit and amount > spec["balance"]:
             # Nothing is written, so no reference is checked.
@@ -337,7 +337,7 @@ async def wallets_history(
     owner = uid if spec["owner"] == FRESH else spec["owner"]
 
     def owner_ok() -> bool:
-        if o.text(owner) != uid:
+        if o.user_id(owner) != uid:
             raise o.Refused("NotFoundError")  # no such wallet
         return True
 

@@ -96,7 +96,7 @@ async def enqueue(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, sta
 
     def expected() -> Any:
         url = _url(spec["url"])
-        if user is not None and o.text(user) != uid:
+        if user is not None and o.user_id(user) != uid:
             raise o.Refused("NotFoundError")
         return _job(url, user)
 
@@ -174,7 +174,7 @@ async def transition(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, 
         nonlocal moved
         job_id = o.row_id(ref)
         target = o.member(datasdk.JobState, spec["state"])
-        o.integer(version, *o.INT4)
+        o.version(version)
         if job_id != job.id:
             raise o.Refused("NotFoundError")
         if version != job.version:
@@ -262,7 +262,7 @@ def _batch(jobs: list[Any], names: dict[Any, str], moves: Any, target_of: Any = 
         if not isinstance(move, tuple | list) or len(move) != 3:
             raise o.invalid()
         ref, version, state_ = move
-        o.integer(version, *o.INT4)
+        o.version(version)
         checked.append((o.row_id(ref), version, target_of or o.member(datasdk.JobState, state_)))
     if len({c[0] for c in checked}) != len(checked):
         raise o.invalid()

@@ -83,7 +83,7 @@ async def add(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, state: 
 
     def expected() -> Any:
         value = domain_value(fields, uid)
-        if o.text(user) != uid:
+        if o.user_id(user) != uid:
             raise o.Refused("NotFoundError")
         if spec["prefill"] >= DOMAIN_LIMIT:
             raise o.Refused("DomainLimitExceeded")
@@ -182,7 +182,7 @@ async def list_for_user(
     def owner_ok() -> bool:
         if not isinstance(include, bool):
             raise o.invalid()
-        return o.text(owner) == uid
+        return o.user_id(owner) == uid
 
     await check_pages(
         rec,
@@ -219,7 +219,7 @@ async def dashboard(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, s
     user = uid if spec["user"] == FRESH else spec["user"]
 
     def expected() -> Any:
-        scores = [s for s in spec["scores"] if s is not None] if o.text(user) == uid else []
+        scores = [s for s in spec["scores"] if s is not None] if o.user_id(user) == uid else []
         total = len(spec["scores"]) if user == uid else 0
         average = (2 * sum(scores) + len(scores)) // (2 * len(scores)) if scores else None
         return {

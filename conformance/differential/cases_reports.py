@@ -101,7 +101,7 @@ async def list_for_user(
         spec,
         made,
         owner,
-        lambda: o.text(owner) == scan.user_id,
+        lambda: o.user_id(owner) == scan.user_id,
         lambda who, limit, cursor: db.reports.list_for_user(who, limit=limit, cursor=cursor),
         {scan.id: "<scan>"},
     )
@@ -241,7 +241,7 @@ async def query(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, state
                 o.member(enum, spec[name])
         if since is not None and o.aware(since) > o._NOW:
             return False
-        return o.text(user) == uid
+        return o.user_id(user) == uid
 
     wanted = [
         value

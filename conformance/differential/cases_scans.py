@@ -225,11 +225,13 @@ async def fail(db: datasdk.Database, spec: dict[str, Any], rec: Recorder, state:
 
 
 _DAYS = spoiled(
-    {"days": st.integers(1, o.MAX_DAYS_ALLOWED)},
+    {"days": st.integers(1, o.MAX_DAYS) | st.just(o.MAX_DAYS)},
     {},
     {
         "days": st.one_of(
-            ints(), st.integers(o.MIN_DAYS_REFUSED, 2**63), st.sampled_from((10**8, 2**31, 2**63))
+            ints(),
+            st.integers(o.MAX_DAYS + 1, 2**63),
+            st.sampled_from((o.MAX_DAYS + 1, 10**8, 2**31, 2**63)),
         )
     },
 )

@@ -3,10 +3,12 @@
 It answers, for one call, either the error a caller gets (a datasdk class name; for
 refused input, "ValidationError or a subclass") or the canonical value read back. It
 uses the SDK's own input models and URL rules, which run before any SQL and so cannot
-differ per backend, and adds the rules of issue 13 on top of them: wrong types and
-out-of-range numbers, naive datetimes, over-deep JSON, and NUL or lone surrogates in
-any stored or compared string are ValidationError; JSON numbers come back as given
-(a float stays a float, an int an exact int).
+differ per backend, and states the argument rules of docs/errors.md ("Arguments:
+checked before any SQL") on top of them: wrong types and out-of-range numbers, row ids
+in any spelling but a UUID's 36-character form, user ids no user can have, naive
+datetimes, JSON nested more than 64 levels, and NUL or lone surrogates in any stored or
+compared string are ValidationError; JSON numbers come back as given (a float stays a
+float, an int an exact int).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import enum
 import ipaddress
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,16 +31,18 @@ import datasdk
 from datasdk.models._base import decode_cursor
 from datasdk.models.credits import CREDIT_KINDS, DEBIT_KINDS
 
-# Every limit a data layer may choose lets JSON this deep through (values.SHALLOW) and
-# none lets this deep through (values.DEEP): the oracle does not pin the exact limit.
-MAX_ALLOWED_DEPTH = 16
-MIN_REFUSED_DEPTH = 500
+# JSON nested more than this many levels (the top level is level 1) is refused, as
+# docs/errors.md states; values.EDGE draws depths either side of it.
+MAX_JSON_DEPTH = 64
+# Where `stored` stops walking (a value this deep is refused by MAX_JSON_DEPTH anyway).
+_WALK_LIMIT = 500
 INT4 = (-(2**31), 2**31 - 1)
+# An expected version: what the version column (int4, starting at 1) can hold.
+VERSION = (1, INT4[1])
 BIGINT = (-(2**63), 2**63 - 1)
-# Retention and staleness windows: a count of days well inside any timestamp range is
-# a valid argument, one that reaches before year 1 is not (values draw no others).
-MAX_DAYS_ALLOWED = 100_000
-MIN_DAYS_REFUSED = 3_000_000
+# Retention and staleness windows: 1 to 36,500 days (a century), as docs/errors.md
+# states; a timedelta above zero and at most as long.
+MAX_DAYS = 36_500
 # Server-set times fall in this window (now .. a trial's 14 days later, with slack).
 _NOW = datetime.now(UTC)
 _WINDOW = (_NOW - timedelta(days=1), _NOW + timedelta(days=30))
@@ -105,16 +110,24 @@ def integer(value: object, low: int, high: int) -> int:
     return value
 
 
+# A UUID's one string spelling: 8-4-4-4-12 hex digits, either case (str(uuid.UUID)).
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def row_id(value: object) -> uuid.UUID:
-    """A row id: a UUID, or a str that spells one."""
+    """A row id: a UUID, or its 36-character string form (hex digits in either case);
+    braces, `urn:uuid:`, bare hex and numbers are refused."""
     if isinstance(value, uuid.UUID):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
         raise invalid()
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise invalid() from None
+    return uuid.UUID(value)
+
+
+def user_id(value: object) -> str:
+    """A user id, wherever one is an argument: 1 to 255 characters, none a control
+    character (an id no user can have is refused, not looked up)."""
+    return bounded_text(value, 1, 255)
 
 
 def member(enum_type: type[enum.StrEnum], value: object) -> Any:
@@ -123,8 +136,20 @@ def member(enum_type: type[enum.StrEnum], value: object) -> Any:
     return enum_type(value)
 
 
+def version(value: object) -> int:
+    """An expected version: an int from 1 to 2**31 - 1 (0 names no version a row has)."""
+    return integer(value, *VERSION)
+
+
 def days(value: object) -> int:
-    return integer(value, 1, MAX_DAYS_ALLOWED)
+    return integer(value, 1, MAX_DAYS)
+
+
+def age(value: object) -> timedelta:
+    """A timedelta above zero and at most MAX_DAYS days."""
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= timedelta(days=MAX_DAYS):
+        raise invalid()
+    return value
 
 
 def aware(value: object) -> datetime:
@@ -178,7 +203,7 @@ def stored(value: object, depth: int = 0) -> None:
     """The rules for a value about to be stored: strings without NUL or lone surrogates;
     JSON of finite numbers, plain types, string keys and bounded depth; datetimes aware
     and in range."""
-    if depth > MIN_REFUSED_DEPTH:
+    if depth > _WALK_LIMIT:
         raise invalid()
     if isinstance(value, str):
         if bad_string(value):
@@ -209,22 +234,23 @@ def stored(value: object, depth: int = 0) -> None:
 
 
 def json_depth(value: object) -> int:
-    """Containers nested in `value` (iteratively: the value may be deeper than Python's
-    recursion limit)."""
-    deepest, stack = 0, [(value, 0)]
+    """Levels of containers in `value` (a scalar 0, `[]` 1, `[[1]]` 2), counted
+    iteratively: the value may be deeper than Python's recursion limit."""
+    deepest, stack = 0, [(value, 1)]
     while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
+        item, level = stack.pop()
         if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values())
         elif isinstance(item, list | tuple):
-            stack.extend((v, depth + 1) for v in item)
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item)
     return deepest
 
 
 def json_field(value: object) -> None:
-    """JSON nested deeper than any limit allows is refused, whatever the model did."""
-    if json_depth(value) >= MIN_REFUSED_DEPTH:
+    """JSON nested more than MAX_JSON_DEPTH levels is refused, whatever the model did."""
+    if json_depth(value) > MAX_JSON_DEPTH:
         raise invalid()
 
 

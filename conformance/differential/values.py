@@ -105,12 +105,13 @@ def nested(depth: int, kind: str) -> Any:
     return value
 
 
-# Depths every limit a data layer may choose allows, and depths none allows.
-SHALLOW, DEEP = (1, 16), (500, 2000)
+# Depths well inside the limit (oracle.MAX_JSON_DEPTH, 64 levels), either side of it
+# (a field may wrap the value in one more level), and far beyond it.
+SHALLOW, EDGE, DEEP = (1, 16), (61, 67), (500, 2000)
 
 
 def deep_json() -> st.SearchStrategy[Any]:
-    depth = st.integers(*SHALLOW) | st.integers(*DEEP)
+    depth = st.integers(*SHALLOW) | st.integers(*EDGE) | st.integers(*DEEP)
     return st.builds(nested, depth, st.sampled_from(("list", "dict")))
 
 

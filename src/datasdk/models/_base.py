@@ -15,6 +15,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from datasdk.errors import ValidationError
+from datasdk.schema.canonical import check_text
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -47,6 +48,19 @@ class InputModel(BaseModel):
             super().__init__(**data)
         except pydantic.ValidationError as exc:
             raise _as_datasdk_error(exc, type(self).__name__) from None
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Every text field, whatever its type, holds text every backend stores alike (no
+        NUL, no lone surrogate): refused here, before any SQL, not when it is bound.
+        (JSON fields' strings are checked by their own walk, json_shape.json_problem;
+        nested models by their own post-init.)"""
+        for name, value in self.__dict__.items():
+            if type(value) is str:
+                try:
+                    check_text(value, name)
+                except ValidationError as exc:
+                    # Named as pydantic's refusals are: "Model.field: ...", field "field".
+                    raise ValidationError(f"{type(self).__name__}.{exc}", field=name) from None
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:

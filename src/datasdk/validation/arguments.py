@@ -53,7 +53,7 @@ def text(
     value: object, field: str, *, max_length: int, min_length: int = 1, printable: bool = False
 ) -> str:
     """A str of `min_length` to `max_length` characters; `printable`: no control characters.
-    A lone surrogate (text no backend can store) is refused too."""
+    NUL and lone surrogates (text no backend stores alike) are refused whatever `printable`."""
     if type(value) is not str:
         if not isinstance(value, str):
             raise _refuse(field, "must be a string")
@@ -62,6 +62,8 @@ def text(
         raise _refuse(field, f"must be {min_length} to {max_length} characters")
     if printable and _CONTROL.search(value):
         raise _refuse(field, "control characters are not allowed")
+    if "\x00" in value:
+        raise _refuse(field, "the NUL character is not allowed")
     if not value.isascii():
         try:
             value.encode()

@@ -102,5 +102,14 @@ def sanitize_headers(
         name = name.strip().lower()
         if not _TOKEN.fullmatch(name) or name not in allowed or is_secret_header(name):
             continue
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                # A lone surrogate: text no backend stores alike, refused like NUL elsewhere.
+                raise ValidationError(
+                    f"http_headers: the value of {name} holds a lone surrogate",
+                    field="http_headers",
+                ) from None
         kept.setdefault(name, []).append(_CONTROL.sub("", value).strip())
     return {name: ", ".join(values)[:max_value_length] for name, values in sorted(kept.items())}

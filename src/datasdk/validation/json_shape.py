@@ -1,4 +1,5 @@
-"""JSON values the SDK stores: plain JSON, at most MAX_JSON_DEPTH levels, at most n bytes.
+"""JSON values the SDK stores: plain JSON, at most MAX_JSON_DEPTH levels, at most n bytes,
+strings (keys included) without NUL or a lone surrogate.
 
 One iterative walk decides, so neither a deep nor a huge value can make Python
 recurse (RecursionError) or encode it whole before it is refused. It runs before
@@ -21,16 +22,20 @@ _FALSE = 5
 def json_problem(value: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> str | None:
     """Why `value` is not storable JSON, or None when it is.
 
-    Storable: dicts with str keys, lists and tuples, str, int, finite float, bool and
-    None; nested at most `max_depth` levels; at most `max_bytes` bytes in UTF-8 as
-    compact JSON (`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`).
+    Storable: dicts with str keys, lists and tuples, str (no NUL, no lone surrogate:
+    text no backend stores alike), int, finite float, bool and None; nested at most
+    `max_depth` levels; at most `max_bytes` bytes in UTF-8 as compact JSON
+    (`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`).
     """
     size = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            size += _string_size(item)
+            string_size = _string_size(item)
+            if string_size < 0:
+                return _BAD_STRING
+            size += string_size
         elif item is None or item is True:
             size += _NULL_OR_TRUE
         elif item is False:
@@ -54,7 +59,10 @@ def json_problem(value: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH)
             for key, member in item.items():
                 if not isinstance(key, str):
                     return "object keys must be strings"
-                size += _string_size(key)
+                key_size = _string_size(key)
+                if key_size < 0:
+                    return _BAD_STRING
+                size += key_size
                 stack.append((member, depth + 1))
         elif isinstance(item, list | tuple):
             if depth > max_depth:
@@ -70,8 +78,19 @@ def json_problem(value: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH)
     return f"larger than {max_bytes} bytes as JSON" if size > max_bytes else None
 
 
+_BAD_STRING = "holds a string with NUL or a lone surrogate (no backend stores either alike)"
+
+
 def _string_size(value: str) -> int:
-    # The C encoder writes the escapes (`\"`, `\n`, `\u001f`); lone surrogates are
-    # counted as Python would write them (whether they may be stored is decided elsewhere).
+    """The string's size as JSON in UTF-8, or -1 for one no backend stores alike: NUL,
+    or a lone surrogate (which UTF-8 cannot encode)."""
+    if "\x00" in value:
+        return -1
+    # The C encoder writes the escapes (`\"`, `\n`, `\u001f`).
     encoded: str = encode_basestring(value)
-    return len(encoded) if encoded.isascii() else len(encoded.encode("utf-8", "surrogatepass"))
+    if encoded.isascii():
+        return len(encoded)
+    try:
+        return len(encoded.encode("utf-8"))
+    except UnicodeEncodeError:
+        return -1
